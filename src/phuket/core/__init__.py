@@ -1,0 +1,1 @@
+"""Shared kit every feature builds on. Imports no feature package."""

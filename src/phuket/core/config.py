@@ -1,0 +1,88 @@
+"""Settings from `PHUKET_*` environment variables (API.md, "Configuration")."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me-0123456789"
+PHUKET_TZ = "Asia/Bangkok"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PHUKET_", env_file=None, extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    read_database_url: str | None = None
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    redis_url: str | None = None
+    redis_prefix: str = "phuket:"
+
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    access_token_ttl_seconds: int = 30 * 60
+    refresh_token_ttl_seconds: int = 7 * 24 * 3600
+    password_reset_ttl_seconds: int = 3600
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+
+    rate_limit_enabled: bool = True
+    cors_origins: Annotated[list[str], NoDecode] = []
+    trusted_proxies: Annotated[list[str], NoDecode] = []
+    log_level: str = "INFO"
+    log_json: bool = True
+    max_body_bytes: int = 1_048_576
+    max_upload_bytes: int = 10 * 1_048_576
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # External providers: a provider with no key runs on its fallback (seed §10.1).
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str = "https://api.openai.com/v1"
+    openai_model: str = "gpt-4o-mini"
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_base_url: str | None = None
+    openweather_api_key: SecretStr | None = None
+    openweather_base_url: str = "https://api.openweathermap.org"
+    currency_api_key: SecretStr | None = None
+    currency_base_url: str = "https://v6.exchangerate-api.com"
+    sendgrid_api_key: SecretStr | None = None
+    sendgrid_base_url: str = "https://api.sendgrid.com"
+    firebase_credentials: str | None = None
+    sentry_dsn: SecretStr | None = None
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @classmethod
+    def _split_csv(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _defaults_and_guards(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'phuket.db'}"
+        if self.env == "production":
+            key = self.secret_key.get_secret_value()
+            if key == DEFAULT_SECRET_KEY or len(key) < 32:
+                raise ValueError(
+                    "PHUKET_SECRET_KEY must be set to a random value of at least 32 characters in production"
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,67 @@
+"""Wire models shared by every feature: camelCase JSON, the envelope, money."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic.alias_generators import to_camel
+
+T = TypeVar("T")
+
+
+def utc_iso(value: datetime) -> str:
+    """ISO 8601 UTC with `Z`, second precision (API.md)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+UtcDateTime = Annotated[datetime, PlainSerializer(utc_iso, return_type=str, when_used="json")]
+
+
+class ApiModel(BaseModel):
+    """Base of every request/response body: camelCase on the wire, snake_case in Python."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        from_attributes=True,
+        ser_json_inf_nan="null",
+    )
+
+
+class RequestModel(ApiModel):
+    """Base of request bodies: unknown fields are an error, so a typo (or mass assignment) never passes."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Meta(ApiModel):
+    request_id: str
+    timestamp: str
+
+
+class Envelope(ApiModel, Generic[T]):
+    data: T
+    meta: Meta
+
+
+def quantize_money(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+MoneyAmount = Annotated[
+    Decimal, PlainSerializer(lambda d: f"{quantize_money(d):.2f}", return_type=str, when_used="always")
+]
+
+
+class Money(ApiModel):
+    amount: MoneyAmount
+    currency: str = "THB"
+
+    @classmethod
+    def thb(cls, amount: Decimal) -> Money:
+        return cls(amount=quantize_money(amount), currency="THB")
