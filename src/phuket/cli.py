@@ -40,7 +40,10 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from phuket.ops.multiproc import prepare_metrics_dir
+
     settings = get_settings()
+    prepare_metrics_dir(args.workers)
     uvicorn.run(
         "phuket.main:create_app",
         factory=True,
@@ -123,7 +126,7 @@ def openapi(_args: argparse.Namespace) -> int:
 
 
 # Features add their own commands (seed, worker, backup...) with `@command` in a `cli.py` of their own.
-FEATURE_COMMANDS: list[str] = []
+FEATURE_COMMANDS: list[str] = ["phuket.catalog.cli", "phuket.ops.cli", "phuket.notifications.cli"]
 
 
 def _load_feature_commands() -> None:
@@ -144,4 +147,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Run as `python -m phuket.cli`, this file is `__main__`, while features register their commands on
+    # the imported `phuket.cli`: use that one's registry.
+    from phuket.cli import main as package_main
+
+    raise SystemExit(package_main())

@@ -18,13 +18,18 @@ from phuket.core.http import ORJSONResponse
 from phuket.core.logging import configure_logging
 from phuket.core.middleware import RequestContextMiddleware
 from phuket.core.ratelimit import Limiter
+from phuket.core.sentry import init_sentry
+from phuket.notifications.runner import start_inprocess_worker
+from phuket.ops.runtime import instrument, start_runtime
 from phuket.routers import ROUTERS
+from phuket.webapp.router import install_webapp
 
 
 def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
     settings = settings or get_settings()
     if configure_logs:
         configure_logging(settings.log_level, settings.log_json)
+    init_sentry(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -35,9 +40,14 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         app.state.cache = RedisCache(redis, settings.redis_prefix) if redis is not None else MemoryCache()
         app.state.limiter = Limiter(settings)
         app.state.blacklist = Blacklist(redis, settings.redis_prefix)
+        runtime = await start_runtime(app)
+        worker = start_inprocess_worker(app.state)  # development: `make run` delivers the outbox
         try:
             yield
         finally:
+            if worker is not None:
+                await worker.stop()
+            await runtime.stop()
             await app.state.db.dispose()
             if redis is not None:
                 await redis.aclose()
@@ -86,6 +96,9 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
     )
+    instrument(app, settings)  # metrics (outside the request context) and, when configured, tracing
     for router in ROUTERS:
         app.include_router(router)
+    # Last, so that every API route is matched before the web client's SPA fallback.
+    install_webapp(app, settings.web_dist_dir)
     return app

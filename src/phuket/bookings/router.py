@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
@@ -130,34 +130,38 @@ async def cancel_booking(
     return await _public(session, booking)
 
 
-ItemKind = Literal["vehicles", "properties", "tours"]
-_KIND_TO_TYPE = {"vehicles": "vehicle", "properties": "property", "tours": "tour"}
+def _availability_route(kind: str, item_type: str) -> None:
+    async def item_availability(
+        item_id: Annotated[str, Path(min_length=1, max_length=120, description="Item id or slug")],
+        session: ReadSessionDep,
+        first: Annotated[date, Query(alias="from")],
+        last: Annotated[date, Query(alias="to")],
+    ) -> Any:
+        if last < first:
+            raise ValidationFailed(details=[("to", translate("field.range"))])
+        if last - first > timedelta(days=366):
+            raise ValidationFailed(details=[("to", translate("dates.range_too_long"))])
+        item = await availability.load_item(session, item_type, item_id)
+        if item is None:
+            raise NotFound()
+        return envelope(await availability.calendar(session, item_type, item, first, last, now=utcnow()))
+
+    router.add_api_route(
+        f"/v1/{kind}/{{item_id}}/availability",
+        item_availability,
+        methods=["GET"],
+        response_model=Envelope[list[AvailabilityDay]],
+        responses=error_responses(404),
+        dependencies=[Depends(rate_limit("catalog_detail"))],
+        tags=["catalog"],
+        name=f"{item_type}_availability",
+        summary=f"Per-day availability of a {item_type}"
+        + (" with `seatsLeft`" if item_type == "tour" else ""),
+    )
 
 
-@router.get(
-    "/v1/{kind}/{item_id}/availability",
-    response_model=Envelope[list[AvailabilityDay]],
-    responses=error_responses(404),
-    dependencies=[Depends(rate_limit("catalog_detail"))],
-    tags=["catalog"],
-    summary="Per-day availability of an item (tours add `seatsLeft`)",
-)
-async def item_availability(
-    kind: ItemKind,
-    item_id: Annotated[str, Path(min_length=1, max_length=120)],
-    session: ReadSessionDep,
-    first: Annotated[date, Query(alias="from")],
-    last: Annotated[date, Query(alias="to")],
-) -> Any:
-    if last < first:
-        raise ValidationFailed(details=[("to", translate("field.range"))])
-    if last - first > timedelta(days=366):
-        raise ValidationFailed(details=[("to", translate("dates.range_too_long"))])
-    item_type = _KIND_TO_TYPE[kind]
-    item = await availability.load_item(session, item_type, item_id)
-    if item is None:
-        raise NotFound()
-    return envelope(await availability.calendar(session, item_type, item, first, last, now=utcnow()))
+for _kind, _type in (("vehicles", "vehicle"), ("properties", "property"), ("tours", "tour")):
+    _availability_route(_kind, _type)
 
 
 @admin_router.get(

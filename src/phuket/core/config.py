@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 10 * 1_048_576
     public_base_url: str = "http://127.0.0.1:8000"
 
+    # Bookings: how long an unpaid `pending` booking holds its dates, and how far ahead one can book.
+    booking_hold_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    booking_horizon_days: int = Field(default=365, ge=1, le=1000)
+    # The built web client (web/dist of the checkout when unset); see phuket/webapp.
+    web_dist_dir: Path | None = None
+
     # External providers: a provider with no key runs on its fallback (seed §10.1).
     openai_api_key: SecretStr | None = None
     openai_base_url: str = "https://api.openai.com/v1"
@@ -52,10 +58,22 @@ class Settings(BaseSettings):
     openweather_base_url: str = "https://api.openweathermap.org"
     currency_api_key: SecretStr | None = None
     currency_base_url: str = "https://v6.exchangerate-api.com"
+    # Seconds one provider call may take (weather, rates) and one model answer (OpenAI-compatible).
+    provider_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    openai_timeout_seconds: float = Field(default=20.0, gt=0, le=120)
     sendgrid_api_key: SecretStr | None = None
     sendgrid_base_url: str = "https://api.sendgrid.com"
     firebase_credentials: str | None = None
+    fcm_base_url: str = "https://fcm.googleapis.com"
+    stripe_publishable_key: str | None = None
+    email_from: str = "Phuket Travel <no-reply@phuket.travel>"
     sentry_dsn: SecretStr | None = None
+
+    # Outbox worker (payments and notifications): in-process under `make run` unless turned off.
+    inprocess_worker: bool | None = None
+    outbox_max_attempts: int = Field(default=8, ge=1, le=50)
+    outbox_retry_base_seconds: float = Field(default=30.0, ge=0, le=3600)
+    worker_poll_seconds: float = Field(default=2.0, gt=0, le=60)
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None
 
@@ -70,6 +88,8 @@ class Settings(BaseSettings):
     def _defaults_and_guards(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'phuket.db'}"
+        if self.inprocess_worker is None:
+            self.inprocess_worker = self.env == "development"
         if self.env == "production":
             key = self.secret_key.get_secret_value()
             if key == DEFAULT_SECRET_KEY or len(key) < 32:

@@ -238,6 +238,30 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_response(request, status, mapping.get(status, "VALIDATION_ERROR"), headers=headers)
 
 
+def is_unavailable(exc: BaseException) -> bool:
+    """A dependency we cannot reach right now (database down, pool exhausted, SQLite busy): 503 with
+    Retry-After, so clients back off and retry, rather than a 500 that says we are broken."""
+    from sqlalchemy import exc as sa_exc
+
+    if isinstance(exc, sa_exc.TimeoutError | ConnectionError | TimeoutError):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated or isinstance(exc, sa_exc.InterfaceError):
+            return True
+        if isinstance(exc, sa_exc.OperationalError):
+            return True
+        orig = exc.orig
+        return isinstance(orig, ConnectionError | OSError) or type(orig).__name__ in {
+            "ConnectionDoesNotExistError",
+            "CannotConnectNowError",
+            "ConnectionFailureError",
+            "AdminShutdownError",
+            "InterfaceError",
+        }
+    cause = exc.__cause__ or exc.__context__
+    return isinstance(exc, OSError) or (cause is not None and cause is not exc and is_unavailable(cause))
+
+
 def install_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

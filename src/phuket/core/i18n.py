@@ -80,7 +80,48 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "The service is temporarily unavailable.",
         "ru": "Сервис временно недоступен.",
     },
+    "TOO_FEW_GUESTS": {"en": "Too few guests for this item.", "ru": "Слишком мало гостей."},
+    # bookings: details of INVALID_DATES and friends
+    "dates.end_required": {"en": "An end date is required.", "ru": "Укажите дату окончания."},
+    "dates.order": {
+        "en": "The end date must be after the start date.",
+        "ru": "Дата окончания должна быть позже начала.",
+    },
+    "dates.past": {"en": "The start date is in the past.", "ru": "Дата начала уже прошла."},
+    "dates.horizon": {
+        "en": "Bookings open at most {days} days ahead.",
+        "ru": "Бронировать можно не более чем на {days} дней вперёд.",
+    },
+    "dates.notice": {
+        "en": "This item needs at least {hours} hours' notice.",
+        "ru": "Бронирование нужно сделать минимум за {hours} ч.",
+    },
+    "dates.too_short": {"en": "The minimum is {n}.", "ru": "Минимальный срок: {n}."},
+    "dates.too_long": {"en": "The maximum is {n}.", "ru": "Максимальный срок: {n}."},
+    "dates.not_running": {
+        "en": "The tour does not run on this day.",
+        "ru": "В этот день экскурсия не проводится.",
+    },
+    "dates.range_too_long": {"en": "The range is longer than a year.", "ru": "Диапазон больше года."},
+    "guests.max": {"en": "At most {n} guests.", "ru": "Не более {n} гостей."},
+    "guests.min": {"en": "At least {n} guests.", "ru": "Не менее {n} гостей."},
+    "price.high_season": {"en": "High season", "ru": "Высокий сезон"},
+    "price.low_season": {"en": "Low season", "ru": "Низкий сезон"},
+    "price.tour_adult": {"en": "Adults", "ru": "Взрослые"},
+    "price.tour_child": {"en": "Children", "ru": "Дети"},
+    "price.discount_weekly": {"en": "Weekly discount", "ru": "Скидка за неделю"},
+    "price.discount_monthly": {"en": "Monthly discount", "ru": "Скидка за месяц"},
+    "price.cleaning": {"en": "Cleaning fee", "ru": "Уборка"},
     # field-level messages
+    "field.children_over_guests": {
+        "en": "Children cannot outnumber guests.",
+        "ru": "Детей не может быть больше, чем гостей.",
+    },
+    "field.nul": {"en": "NUL characters are not allowed.", "ru": "Символ NUL недопустим."},
+    "field.idempotency_key": {
+        "en": "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+        "ru": "Idempotency-Key: от 1 до 255 печатных ASCII-символов.",
+    },
     "field.required": {"en": "This field is required.", "ru": "Обязательное поле."},
     "field.invalid": {"en": "Invalid value.", "ru": "Некорректное значение."},
     "field.type": {"en": "Wrong type.", "ru": "Неверный тип значения."},
@@ -102,6 +143,19 @@ MESSAGES: dict[str, dict[Language, str]] = {
     },
     "field.name_empty": {"en": "The name cannot be empty.", "ru": "Имя не может быть пустым."},
     "field.range": {"en": "The range is inverted.", "ru": "Начало диапазона больше конца."},
+    "field.duplicates": {"en": "The list has duplicates.", "ru": "В списке есть повторы."},
+    "field.range_too_long": {
+        "en": "The range is too long (at most one year).",
+        "ru": "Слишком длинный диапазон (не больше года).",
+    },
+    "field.pair_required": {
+        "en": "Give both ends of the range.",
+        "ru": "Укажите оба конца диапазона.",
+    },
+    "field.needs_location": {
+        "en": "Sorting by distance needs lat and lng.",
+        "ru": "Для сортировки по расстоянию нужны lat и lng.",
+    },
 }
 
 

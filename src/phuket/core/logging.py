@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from phuket.core.http import request_id_var
+from phuket.core.tracing import current_ids
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys()) | {"message", "asctime"}
 
@@ -26,6 +27,9 @@ class JsonFormatter(logging.Formatter):
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_") and key != "request_id":
                 payload[key] = value
+        trace_ids = current_ids()
+        if trace_ids is not None:
+            payload["trace_id"], payload["span_id"] = trace_ids
         if record.exc_info:
             payload["exc"] = self.formatException(record.exc_info)
         return orjson.dumps(payload, default=str).decode()

@@ -11,7 +11,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from phuket.core.db import _sqlite_begin
-from phuket.core.errors import PayloadTooLarge, error_response
+from phuket.core.errors import PayloadTooLarge, error_response, is_unavailable
 from phuket.core.http import new_request_id, request_id_var
 from phuket.core.i18n import current_language, negotiate
 
@@ -81,6 +81,10 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
+            query: bytes = scope.get("query_string", b"")
+            if b"%00" in query or b"\x00" in query or "\x00" in path:
+                await error_response(None, 400, "VALIDATION_ERROR")(scope, receive, send_wrapper)
+                return
             if method in _BODY_METHODS:
                 rejection = self._check_body(path, headers)
                 if rejection is not None:
@@ -91,12 +95,19 @@ class RequestContextMiddleware:
                 receive = self._limited_receive(receive, self._limit_for(path))
             try:
                 await self.app(scope, receive, send_wrapper)
-            except Exception:
+            except Exception as exc:
                 # Answer here rather than in Starlette's outermost handler, so that even a 500 carries
                 # the request id and the security headers. Never the exception's text.
-                error_log.exception("unhandled error", extra={"path": path, "method": method})
+                if is_unavailable(exc):
+                    error_log.warning(
+                        "dependency unavailable", extra={"path": path, "error": type(exc).__name__}
+                    )
+                    response = error_response(None, 503, "SERVICE_UNAVAILABLE", headers={"Retry-After": "5"})
+                else:
+                    error_log.exception("unhandled error", extra={"path": path, "method": method})
+                    response = error_response(None, 500, "INTERNAL_ERROR")
                 if "started" not in status_holder:
-                    await error_response(None, 500, "INTERNAL_ERROR")(scope, receive, send_wrapper)
+                    await response(scope, receive, send_wrapper)
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
             access_log.info(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, PlainSerializer, model_validator
 from pydantic.alias_generators import to_camel
 
 T = TypeVar("T")
@@ -33,10 +33,31 @@ class ApiModel(BaseModel):
     )
 
 
+def _refuse_nul(value: Any, depth: int = 0) -> Any:
+    if isinstance(value, str):
+        if "\x00" in value:
+            from phuket.core.errors import AppErrorKey
+
+            raise AppErrorKey("field.nul")
+    elif isinstance(value, dict) and depth < 32:
+        for item in value.values():
+            _refuse_nul(item, depth + 1)
+    elif isinstance(value, list) and depth < 32:
+        for item in value:
+            _refuse_nul(item, depth + 1)
+    return value
+
+
 class RequestModel(ApiModel):
-    """Base of request bodies: unknown fields are an error, so a typo (or mass assignment) never passes."""
+    """Base of request bodies: unknown fields are an error, so a typo (or mass assignment) never passes;
+    NUL characters are refused anywhere (PostgreSQL cannot store them, C libraries stop at them)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        return _refuse_nul(data)
 
 
 class Meta(ApiModel):

@@ -39,6 +39,15 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     return False
 
 
+def _include_name(name: str | None, type_: str, _parents: Any) -> bool:
+    """Autogenerate ignores the catalog's text-search structures (SQLite FTS5 tables and their shadow
+    tables, PostgreSQL tsvector/trigram indexes): they live outside the ORM metadata, in migration 0002,
+    and must never be dropped by a generated migration."""
+    if name is None:
+        return True
+    return not ((type_ == "table" and "_fts" in name) or (type_ == "index" and "_search_" in name))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -46,6 +55,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

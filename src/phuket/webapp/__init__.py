@@ -1,0 +1,1 @@
+"""The web client: serves the built single-page app (web/dist) at `/`."""

@@ -1,0 +1,1 @@
+from tests.fakes.fixtures import fake, fresh_breakers  # noqa: F401

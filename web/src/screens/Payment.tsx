@@ -1,0 +1,81 @@
+import { useState, type FormEvent } from "react";
+import { api, call } from "../api/client";
+import { ApiError } from "../api/errors";
+import { BookingSummary } from "../components/BookingSummary";
+import { ErrorMessage, Loading, Page } from "../components/ui";
+import { formatMoney } from "../format";
+import { useAsync } from "../hooks";
+import { Link } from "../router";
+import { useApp } from "../state/app";
+import { saveVoucher } from "../state/vouchers";
+
+export default function Payment({ id }: { id: string }) {
+  const { t, language } = useApp();
+  const booking = useAsync(() => call(api.GET("/v1/bookings/{booking_id}", { params: { path: { booking_id: id } } })), [id, language]);
+  const [method, setMethod] = useState<"card" | "cash">("cash");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [done, setDone] = useState<null | "cash" | "card">(null);
+
+  async function pay(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await call(api.POST("/v1/bookings/{booking_id}/payment", { params: { path: { booking_id: id } }, body: { method } }));
+      setDone(method);
+      booking.reload();
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(0, "UNKNOWN_ERROR", ""));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (booking.loading && !booking.data) return <Page title={t("pay.title")}><Loading /></Page>;
+  if (!booking.data) return <Page title={t("pay.title")}>{booking.error && <ErrorMessage error={booking.error} onRetry={booking.reload} />}</Page>;
+  const b = booking.data;
+  saveVoucher(b);
+  return (
+    <Page title={t("pay.title")}>
+      <div className="card">
+        <h2>{b.item?.name ?? b.confirmationCode}</h2>
+        <BookingSummary booking={b} />
+      </div>
+      {done ? (
+        <div className="card success" role="status">
+          <p>{done === "card" && b.paymentStatus !== "paid" ? t("pay.cardPending") : t("pay.done", { code: b.confirmationCode })}</p>
+          <p className="actions">
+            <Link to="/profile" className="button primary">
+              {t("pay.toBookings")}
+            </Link>
+            <Link to={`/bookings/${encodeURIComponent(b.id)}/voucher`} className="button secondary">
+              {t("pay.voucher")}
+            </Link>
+          </p>
+        </div>
+      ) : (
+        <form className="card" onSubmit={pay}>
+          <p>{t("pay.intro", { code: b.confirmationCode, amount: formatMoney(b.totalPrice.amount, b.totalPrice.currency, language) })}</p>
+          <fieldset className="methods">
+            <legend className="sr-only">{t("pay.title")}</legend>
+            {(["card", "cash"] as const).map((m) => (
+              <label key={m} className={`method${method === m ? " chosen" : ""}`}>
+                <input type="radio" name="method" value={m} checked={method === m} onChange={() => setMethod(m)} />
+                <span>
+                  <strong>{t(`pay.${m}`)}</strong>
+                  <br />
+                  <span className="muted">{t(m === "card" ? "pay.cardNote" : "pay.cashNote")}</span>
+                </span>
+              </label>
+            ))}
+          </fieldset>
+          {error && <ErrorMessage error={error} />}
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? t("pay.paying") : t("pay.submit")}
+          </button>
+        </form>
+      )}
+    </Page>
+  );
+}
