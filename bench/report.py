@@ -67,7 +67,7 @@ def _targets(results: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _profile(path: str, top: int = 15) -> list[str]:
+def summarize_profile(path: str, top: int = 15) -> list[str]:
     own: Counter[str] = Counter()
     ours: Counter[str] = Counter()
     total = 0
@@ -107,6 +107,7 @@ def write_report(path: Path, meta: dict[str, Any], results: dict[str, Any], note
         f"- Python {m['python']}; {m['wrk']}",
         f"- backend: {meta['backend']}; {meta['workers']} workers; catalog {meta.get('catalog', {})}",
         f"- {meta['duration_s']} s per scenario, 2 wrk threads; run {meta['date']}",
+        f"- machine load: {meta.get('load', 'n/a')} — other work on the machine skews absolute numbers",
         "",
         "## Targets",
         "",
@@ -132,10 +133,13 @@ def write_report(path: Path, meta: dict[str, Any], results: dict[str, Any], note
         lines += [
             "## Profile of what missed a target",
             "",
-            "py-spy on one worker during a catalog-list run:",
+            "py-spy (`--gil`: where the worker spends its CPU) on one worker during a catalog-list run:",
             "",
         ]
         for note in notes:
-            lines += _profile(note)
+            lines += Path(note).read_text().rstrip().splitlines()
         lines.append("")
+    analysis = Path(__file__).resolve().parent / "analysis.md"
+    if analysis.exists():  # the findings, kept by hand beside the numbers they explain
+        lines += [analysis.read_text().rstrip(), ""]
     path.write_text("\n".join(lines) + "\n")

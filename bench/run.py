@@ -1,3 +1,4 @@
+# ruff: noqa: S603, S607  (runs our own tools: wrk, phuket, py-spy, pgrep, apt-get)
 """`make bench`: start the service production-style and load it with wrk from a separate process.
 
 PostgreSQL + Redis on 127.0.0.1 when both answer (database `phuket_bench`, recreated), SQLite otherwise;
@@ -38,7 +39,7 @@ REDIS = os.environ.get("PHUKET_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 PASSWORD = "Bench-password-42"
 sys.path.insert(0, str(ROOT / "bench"))
 
-from report import write_report  # noqa: E402
+from report import summarize_profile, write_report  # noqa: E402
 
 
 def log(message: str) -> None:
@@ -50,11 +51,9 @@ def ensure_wrk() -> str:
     if found:
         return found
     log("wrk is missing: installing the Debian package")
-    subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "wrk"],
-        check=False,
-        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-    )
+    apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=False, env=apt_env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, env=apt_env)
     found = shutil.which("wrk")
     if not found:
         sys.exit("wrk is not installed and could not be installed (apt-get install -y wrk)")
@@ -91,8 +90,17 @@ def raise_fd_limit() -> None:
 
 
 def worker_pids(parent: int) -> list[int]:
+    """The server's children, busiest first (uvicorn's workers; not multiprocessing's idle helpers)."""
     out = subprocess.run(["pgrep", "-P", str(parent)], capture_output=True, text=True, check=False).stdout
-    return [int(p) for p in out.split()]
+
+    def cpu(pid: int) -> int:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            return 0
+
+    return sorted((int(p) for p in out.split()), key=cpu, reverse=True)
 
 
 class Service:
@@ -232,6 +240,18 @@ def wrk(
     return result
 
 
+def wait_idle(base: str, limit: float = 90) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        text = httpx.get(base + "/metrics", timeout=10).text
+        line = next(
+            (ln for ln in text.splitlines() if ln.startswith("phuket_http_requests_in_flight ")), "x 0"
+        )
+        if float(line.split()[1]) <= 1:
+            return
+        time.sleep(1)
+
+
 def profile(pid: int, seconds: int, out: Path) -> str | None:
     spy = Path(sys.executable).parent / "py-spy"
     if not spy.exists():
@@ -248,7 +268,7 @@ def profile(pid: int, seconds: int, out: Path) -> str | None:
             "raw",
             "--output",
             str(out),
-            "--nonblocking",
+            "--gil",
         ],
         capture_output=True,
         check=False,
@@ -290,8 +310,15 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=100)
     parser.add_argument("--report", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--sqlite", action="store_true", help="force SQLite even when PostgreSQL is up")
+    parser.add_argument("--report-only", action="store_true", help="rewrite the report from bench/results/")
     args = parser.parse_args()
+    if args.report_only:
+        summary = json.loads((RESULTS / "summary.json").read_text())
+        notes = [str(p) for p in sorted(RESULTS.glob("profile-*.md"))]
+        write_report(Path(args.report), summary["meta"], summary["results"], notes)
+        return
     binary = ensure_wrk()
+    load_before = os.getloadavg()
     raise_fd_limit()
     RESULTS.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="phuket-bench-"))
@@ -395,6 +422,7 @@ def main() -> None:
             results["catalog_list_beside_logins"] = beside
             list_p95 = results["catalog_list"]["latency_ms"]["p95"]
             if list_p95 >= 50 or results["catalog_list"]["rps"] < 0.5 * results["bare"]["rps"]:
+                wait_idle(service.base)  # abandoned logins keep hashing after wrk stops
                 pids = worker_pids(service.process.pid) if service.process else []
                 if pids:
                     log(f"catalog_list misses a target: profiling worker {pids[0]} with py-spy")
@@ -403,10 +431,12 @@ def main() -> None:
                         cwd=LUA,
                         stdout=subprocess.DEVNULL,
                     )
-                    raw = profile(pids[0], max(d - 3, 3), RESULTS / "profile-catalog_list.txt")
+                    raw = profile(pids[0], max(d - 3, 3), workdir / "profile-catalog_list.txt")
                     holder.wait(timeout=d + 60)
-                    if raw:
-                        notes.append(raw)
+                    if raw:  # the raw stacks are large: keep the summary
+                        summary_path = RESULTS / "profile-catalog_list.md"
+                        summary_path.write_text("\n".join(summarize_profile(raw)) + "\n")
+                        notes.append(str(summary_path))
     finally:
         service.stop()
     meta = {
@@ -417,11 +447,13 @@ def main() -> None:
         "connections": args.connections,
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "catalog": prepared.get("counts", {}) if "prepared" in locals() else {},
+        "load": f"{load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after (1-minute load average)",
     }
     for name, result in results.items():
         (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
     (RESULTS / "summary.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
     write_report(Path(args.report), meta, results, notes)
+    shutil.rmtree(workdir, ignore_errors=True)
     log(f"report: {args.report}")
 
 

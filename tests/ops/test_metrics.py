@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import Request
 from fastapi.routing import APIRoute
 from sqlalchemy import text
@@ -163,3 +164,42 @@ async def test_pool_usage_shows_connections_lent_out(database_url: str) -> None:
 async def test_event_loop_lag_is_reported(client: httpx.AsyncClient) -> None:
     lag = value(await scrape(client), "phuket_event_loop_lag_seconds")
     assert lag is not None and lag >= 0
+
+
+def _value(text: str, name: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+async def test_business_metrics_are_fed_by_the_features(client: httpx.AsyncClient, app: Any) -> None:
+    from phuket.core.breaker import get_breaker
+    from tests.bookings.conftest import book
+    from tests.conftest import register
+    from tests.factories import make_vehicle
+
+    before = (await client.get("/metrics")).text
+    account = await register(client)
+    scooter = await make_vehicle(app)
+    booking = (await book(client, account, scooter, "vehicle", 3, 5)).json()["data"]
+    await client.post(f"/v1/bookings/{booking['id']}/cancel", headers=account.headers)
+    breaker = get_breaker("metrics-probe")  # a breaker of its own: real providers' stay closed
+    for _ in range(5):  # five failures open it (seed §10.2)
+        with pytest.raises(Exception):  # noqa: B017 - the breaker wraps the provider's error
+            await breaker.call(_failing)
+    after = (await client.get("/metrics")).text
+    assert (
+        _value(after, "phuket_bookings_created_total") == _value(before, "phuket_bookings_created_total") + 1
+    )
+    assert (
+        _value(after, "phuket_bookings_cancelled_total")
+        == _value(before, "phuket_bookings_cancelled_total") + 1
+    )
+    assert 'phuket_circuit_breaker_state{provider="metrics-probe"} 2.0' in after
+
+
+async def _failing() -> None:
+    import httpx as _httpx
+
+    raise _httpx.ConnectError("provider down")

@@ -64,7 +64,14 @@ def collector(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCollector]:
     monkeypatch.delenv("OTEL_EXPORTER_OTLP_ENDPOINT", raising=False)
     monkeypatch.delenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", raising=False)
     monkeypatch.setenv("PHUKET_OTLP_ENDPOINT", fake.url)
-    monkeypatch.setattr(tracing, "_enabled", tracing._enabled)  # restored after the test
+    # Restored after the test: our flag and OpenTelemetry's process-wide provider (FastAPI's own
+    # telemetry switches on whenever a global provider is set; later tests must not see this one).
+    from opentelemetry import trace
+    from opentelemetry.util._once import Once
+
+    monkeypatch.setattr(tracing, "_enabled", tracing._enabled)
+    monkeypatch.setattr(trace, "_TRACER_PROVIDER", trace._TRACER_PROVIDER)
+    monkeypatch.setattr(trace, "_TRACER_PROVIDER_SET_ONCE", Once())
     try:
         yield fake
     finally:

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Request
 from phuket.assistant import service
 from phuket.assistant.schemas import ChatReply, ChatRequest
 from phuket.auth.dependencies import CurrentUser, SettingsDep
-from phuket.core.db import SessionDep
+from phuket.core.db import SessionDep, read_only_request
 from phuket.core.errors import error_responses
 from phuket.core.http import envelope
 from phuket.core.ratelimit import rate_limit
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1/ai", tags=["assistant"])
     response_model=Envelope[ChatReply],
     response_model_exclude_none=True,
     responses=error_responses(401),
-    dependencies=[Depends(rate_limit("ai"))],
+    dependencies=[Depends(read_only_request), Depends(rate_limit("ai"))],
     summary="Ask the travel assistant (the model when configured, the offline knowledge otherwise)",
 )
 async def chat(

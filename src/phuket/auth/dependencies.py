@@ -15,15 +15,17 @@ from phuket.core.security import TokenClaims, TokenError, decode_token
 from phuket.users import service as users
 from phuket.users.models import User
 
+# Dependencies are `async def` even when they do not await: FastAPI runs plain `def` dependencies in the
+# thread pool, a hop that costs more than the work itself on every request.
 _bearer = HTTPBearer(auto_error=False, description="Access token from /v1/auth/login")
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_blacklist(request: Request) -> Blacklist:
+async def get_blacklist(request: Request) -> Blacklist:
     blacklist: Blacklist = request.app.state.blacklist
     return blacklist
 

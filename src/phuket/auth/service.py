@@ -48,8 +48,14 @@ async def issue_pair(
 
 async def login(session: AsyncSession, settings: Settings, *, email: str, password: str) -> TokenPair:
     user = await users.get_by_email(session, email)
+    hashed = user.password_hash if user else None
+    if user is not None:
+        session.expunge(user)  # keep its loaded fields through the rollback below
+    # End the read transaction before bcrypt: no database lock is held while hashing (SQLite writers
+    # hold theirs from the first statement); the refresh token below starts a new, short one.
+    await session.rollback()
     # verify_password does the same bcrypt work for an unknown email: same answer, similar timing.
-    if not await verify_password(password, user.password_hash if user else None, settings.bcrypt_rounds):
+    if not await verify_password(password, hashed, settings.bcrypt_rounds):
         raise Unauthorized("INVALID_CREDENTIALS")
     assert user is not None
     return await issue_pair(session, settings, user)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -8,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from phuket.auth.dependencies import AdminUser, CurrentUser, SettingsDep
 from phuket.bookings import availability, service
 from phuket.bookings.idempotency import IdempotencyDep
+from phuket.bookings.models import Booking
 from phuket.bookings.schemas import (
     AvailabilityDay,
     BookingCreate,
@@ -16,17 +18,18 @@ from phuket.bookings.schemas import (
     CancelRequest,
     QuotePublic,
 )
-from phuket.core.db import ReadSessionDep, SessionDep, serialized_write, utcnow
+from phuket.core.db import ReadSessionDep, SessionDep, utcnow
 from phuket.core.errors import NotFound, ValidationFailed, error_responses
 from phuket.core.http import Pagination, envelope, set_pagination_headers
 from phuket.core.i18n import translate
 from phuket.core.ratelimit import rate_limit
-from phuket.core.schemas import Envelope
+from phuket.core.schemas import CurrencyCode, Envelope
+from phuket.currency.service import approximator
 
 router = APIRouter(tags=["bookings"])
 admin_router = APIRouter(prefix="/v1/admin/bookings", tags=["admin"])
 
-_WRITE = [Depends(rate_limit("user")), Depends(serialized_write)]
+_WRITE = [Depends(rate_limit("user"))]
 
 
 @router.post(
@@ -41,6 +44,7 @@ _WRITE = [Depends(rate_limit("user")), Depends(serialized_write)]
     "running with that key is 409 `CONFLICT`.",
 )
 async def create_booking(
+    request: Request,
     body: BookingCreate,
     idem: IdempotencyDep,
     user: CurrentUser,
@@ -49,10 +53,8 @@ async def create_booking(
 ) -> Any:
     if idem.replay is not None:
         return idem.replay
-    now = utcnow()
-    booking = await service.create_booking(session, settings, user, body, now=now)
-    items = await service.item_summaries(session, [booking])
-    public = service.to_public(booking, now=now, item=items.get(booking.item_id))
+    booking = await service.create_booking(session, settings, user, body, now=utcnow())
+    [public] = await _present(request, session, [booking], user.currency)
     data = public.model_dump(mode="json", by_alias=True)
     await idem.store(session, status.HTTP_201_CREATED, data)
     return envelope(data)
@@ -85,19 +87,39 @@ async def list_my_bookings(
     session: SessionDep,
     page: Pagination,
     status_filter: Annotated[BookingStatus | None, Query(alias="status")] = None,
+    currency: CurrencyQuery = None,
 ) -> Any:
     rows, total = await service.list_for_user(
         session, user.id, status=status_filter, offset=page.offset, limit=page.limit
     )
     set_pagination_headers(request, response, page, total)
+    return envelope(await _present(request, session, rows, currency or user.currency))
+
+
+CurrencyQuery = Annotated[
+    CurrencyCode | None,
+    Query(description="Show totals also in this currency (default: the profile's currency)."),
+]
+
+
+async def _present(
+    request: Request, session: Any, bookings: Sequence[Booking], currency: str | None
+) -> list[BookingPublic]:
+    items = await service.item_summaries(session, bookings)
+    convert = await approximator(session, currency)
     now = utcnow()
-    items = await service.item_summaries(session, rows)
-    return envelope([service.to_public(b, now=now, item=items.get(b.item_id)) for b in rows])
+    result = []
+    for booking in bookings:
+        public = service.to_public(booking, now=now, item=items.get(booking.item_id))
+        if convert is not None:
+            public.approx_total_price = convert(booking.total_price)
+        result.append(public)
+    return result
 
 
-async def _public(session: Any, booking: Any) -> Any:
-    items = await service.item_summaries(session, [booking])
-    return envelope(service.to_public(booking, now=utcnow(), item=items.get(booking.item_id)))
+async def _public(request: Request, session: Any, booking: Booking, currency: str | None) -> Any:
+    [public] = await _present(request, session, [booking], currency)
+    return envelope(public)
 
 
 BookingId = Annotated[str, Path(min_length=1, max_length=64)]
@@ -110,8 +132,15 @@ BookingId = Annotated[str, Path(min_length=1, max_length=64)]
     dependencies=[Depends(rate_limit("user"))],
     summary="One of my bookings (404 for anyone else's)",
 )
-async def get_booking(booking_id: BookingId, user: CurrentUser, session: SessionDep) -> Any:
-    return await _public(session, await service.get_for_user(session, user, booking_id))
+async def get_booking(
+    request: Request,
+    booking_id: BookingId,
+    user: CurrentUser,
+    session: SessionDep,
+    currency: CurrencyQuery = None,
+) -> Any:
+    booking = await service.get_for_user(session, user, booking_id)
+    return await _public(request, session, booking, currency or user.currency)
 
 
 @router.post(
@@ -122,12 +151,16 @@ async def get_booking(booking_id: BookingId, user: CurrentUser, session: Session
     summary="Cancel my booking; the refund follows the item's cancellation policy",
 )
 async def cancel_booking(
-    booking_id: BookingId, user: CurrentUser, session: SessionDep, body: CancelRequest | None = None
+    request: Request,
+    booking_id: BookingId,
+    user: CurrentUser,
+    session: SessionDep,
+    body: CancelRequest | None = None,
 ) -> Any:
     booking = await service.get_for_user(session, user, booking_id)
     by = "admin" if user.is_admin and booking.user_id != user.id else "user"
     await service.cancel(session, booking, by=by, now=utcnow(), reason=body.reason if body else None)
-    return await _public(session, booking)
+    return await _public(request, session, booking, user.currency)
 
 
 def _availability_route(kind: str, item_type: str) -> None:
@@ -182,13 +215,11 @@ async def admin_list(
         session, None, status=status_filter, offset=page.offset, limit=page.limit
     )
     set_pagination_headers(request, response, page, total)
-    items = await service.item_summaries(session, rows)
-    now = utcnow()
-    return envelope([service.to_public(b, now=now, item=items.get(b.item_id)) for b in rows])
+    return envelope(await _present(request, session, rows, None))
 
 
 async def _admin_action(
-    action: str, booking_id: str, admin: Any, session: Any, reason: str | None = None
+    request: Request, action: str, booking_id: str, admin: Any, session: Any, reason: str | None = None
 ) -> Any:
     booking = await service.get_for_user(session, admin, booking_id)
     now = utcnow()
@@ -198,39 +229,44 @@ async def _admin_action(
         await service.complete(session, booking, now=now)
     else:
         await service.cancel(session, booking, by="admin", now=now, reason=reason)
-    return await _public(session, booking)
+    return await _public(request, session, booking, None)
 
 
 @admin_router.post(
     "/{booking_id}/confirm",
     response_model=Envelope[BookingPublic],
     responses=error_responses(401, 403, 404, 422),
-    dependencies=[Depends(serialized_write)],
     summary="Confirm a pending booking (admin)",
 )
-async def admin_confirm(booking_id: BookingId, admin: AdminUser, session: SessionDep) -> Any:
-    return await _admin_action("confirm", booking_id, admin, session)
+async def admin_confirm(
+    request: Request, booking_id: BookingId, admin: AdminUser, session: SessionDep
+) -> Any:
+    return await _admin_action(request, "confirm", booking_id, admin, session)
 
 
 @admin_router.post(
     "/{booking_id}/complete",
     response_model=Envelope[BookingPublic],
     responses=error_responses(401, 403, 404, 422),
-    dependencies=[Depends(serialized_write)],
     summary="Mark a confirmed booking completed (admin)",
 )
-async def admin_complete(booking_id: BookingId, admin: AdminUser, session: SessionDep) -> Any:
-    return await _admin_action("complete", booking_id, admin, session)
+async def admin_complete(
+    request: Request, booking_id: BookingId, admin: AdminUser, session: SessionDep
+) -> Any:
+    return await _admin_action(request, "complete", booking_id, admin, session)
 
 
 @admin_router.post(
     "/{booking_id}/cancel",
     response_model=Envelope[BookingPublic],
     responses=error_responses(401, 403, 404, 422),
-    dependencies=[Depends(serialized_write)],
     summary="Cancel a booking on the company's side: full refund of what was paid (admin)",
 )
 async def admin_cancel(
-    booking_id: BookingId, admin: AdminUser, session: SessionDep, body: CancelRequest | None = None
+    request: Request,
+    booking_id: BookingId,
+    admin: AdminUser,
+    session: SessionDep,
+    body: CancelRequest | None = None,
 ) -> Any:
-    return await _admin_action("cancel", booking_id, admin, session, body.reason if body else None)
+    return await _admin_action(request, "cancel", booking_id, admin, session, body.reason if body else None)

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from phuket.core.errors import AppErrorKey
-from phuket.core.schemas import ApiModel, Money, RequestModel, UtcDateTime
+from phuket.core.schemas import ApiModel, ApproxMoney, Money, RequestModel, UtcDateTime
 
 ItemType = Literal["vehicle", "property", "tour"]
 BookingStatus = Literal["pending", "confirmed", "completed", "cancelled", "expired"]
@@ -79,6 +79,9 @@ class BookingPublic(ApiModel):
     guests_count: int
     children_count: int
     total_price: Money
+    approx_total_price: ApproxMoney | None = Field(
+        default=None, description="The total in the user's currency (profile, or `currency=`), for display."
+    )
     breakdown: list[PriceLine]
     payment_status: str
     payment_method: str | None = None

@@ -25,8 +25,8 @@ from phuket.bookings.schemas import (
     PriceLine,
     QuotePublic,
 )
-from phuket.catalog.models import AnyItem, Tour
-from phuket.core import gdpr
+from phuket.catalog.models import ITEM_MODELS, AnyItem, Tour
+from phuket.core import gdpr, metrics
 from phuket.core.config import Settings
 from phuket.core.errors import BusinessRuleError, NotFound
 from phuket.core.i18n import current_language, translate
@@ -130,6 +130,7 @@ async def create_booking(
     else:  # pragma: no cover - 25^8 codes; five collisions in a row do not happen
         raise BusinessRuleError("CONFLICT")
     await enqueue(session, "booking_created", _event(booking, item, user), user_id=user.id)
+    metrics.BOOKINGS_CREATED.inc()
     return booking
 
 
@@ -151,12 +152,20 @@ def _event(booking: Booking, item: AnyItem, user: User) -> dict[str, Any]:
     }
 
 
-async def _emit(session: AsyncSession, kind: str, booking: Booking) -> None:
+async def event_payload(session: AsyncSession, booking: Booking) -> dict[str, Any] | None:
+    """The payload of a booking's outbox events (created, confirmed, cancelled, paid…): what the messages
+    need, in both languages. An item deactivated since still has its name."""
     user = await session.get(User, booking.user_id)
-    item = await load_item(session, booking.item_type, booking.item_id)
+    item = cast(AnyItem | None, await session.get(ITEM_MODELS[booking.item_type], booking.item_id))
     if user is None or item is None:
-        return
-    await enqueue(session, kind, _event(booking, item, user), user_id=user.id)
+        return None
+    return _event(booking, item, user)
+
+
+async def _emit(session: AsyncSession, kind: str, booking: Booking) -> None:
+    payload = await event_payload(session, booking)
+    if payload is not None:
+        await enqueue(session, kind, payload, user_id=booking.user_id)
 
 
 async def get_for_user(session: AsyncSession, user: User, booking_id: str) -> Booking:
@@ -225,6 +234,7 @@ async def cancel(
     await _release(session, booking)
     await session.flush()
     await _emit(session, "booking_cancelled", booking)
+    metrics.BOOKINGS_CANCELLED.inc()
     return booking
 
 
@@ -285,8 +295,6 @@ async def expire_holds(session: AsyncSession, *, now: datetime, item_id: str | N
 
 
 async def item_summaries(session: AsyncSession, bookings: Sequence[Booking]) -> dict[str, ItemSummary]:
-    from phuket.catalog.models import ITEM_MODELS
-
     wanted: dict[str, set[str]] = {}
     for b in bookings:
         wanted.setdefault(b.item_type, set()).add(b.item_id)

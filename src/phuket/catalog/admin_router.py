@@ -64,7 +64,7 @@ async def _commit_and_invalidate(request: Request, session: AsyncSession) -> Non
 
 async def _create(request: Request, session: AsyncSession, item_type: str, body: ItemFields) -> Any:
     item = await admin.create_item(session, item_type, body)
-    await admin.ensure_placeholder(get_media_storage(request), item_type, item)  # until a photo arrives
+    await admin.ensure_placeholder(await get_media_storage(request), item_type, item)  # until a photo arrives
     await session.flush()
     await _commit_and_invalidate(request, session)
     return envelope(admin_view(item_type, item))

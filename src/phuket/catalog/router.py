@@ -14,7 +14,15 @@ from fastapi.responses import FileResponse
 from phuket.catalog import service
 from phuket.catalog.admin_schemas import VehicleType
 from phuket.catalog.cache import Payload, cached_response
-from phuket.catalog.schemas import PropertyPublic, SearchHit, TourPublic, VehiclePublic, present
+from phuket.catalog.schemas import (
+    AnyItemPublic,
+    PropertyPublic,
+    SearchHit,
+    SeaRisk,
+    TourPublic,
+    VehiclePublic,
+    present,
+)
 from phuket.catalog.service import ListFilters
 from phuket.catalog.storage import LocalStorage, MediaStorage, content_type_of, make_storage, safe_key
 from phuket.core.db import ReadSessionDep
@@ -22,7 +30,9 @@ from phuket.core.errors import NotFound, ValidationFailed, error_responses
 from phuket.core.http import Pagination
 from phuket.core.i18n import current_language, translate
 from phuket.core.ratelimit import rate_limit
-from phuket.core.schemas import Envelope
+from phuket.core.schemas import CurrencyCode, Envelope
+from phuket.currency.service import approximator
+from phuket.weather.service import phuket_today, sea_risk_for
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
 media_router = APIRouter(tags=["media"])
@@ -37,7 +47,7 @@ LIST_LIMIT = [Depends(rate_limit("catalog_list"))]
 DETAIL_LIMIT = [Depends(rate_limit("catalog_detail"))]
 
 
-def common_filters(
+async def common_filters(
     q: Annotated[str | None, Query(max_length=100, description="Text search, Russian or English")] = None,
     min_price: Annotated[Decimal | None, Query(ge=0, le=10_000_000, description="THB per unit")] = None,
     max_price: Annotated[Decimal | None, Query(ge=0, le=10_000_000, description="THB per unit")] = None,
@@ -68,7 +78,7 @@ def common_filters(
     )
 
 
-def availability_filters(
+async def availability_filters(
     filters: Annotated[ListFilters, Depends(common_filters)],
     available_from: Annotated[date | None, Query(description="YYYY-MM-DD, with `available_to`")] = None,
     available_to: Annotated[
@@ -87,7 +97,7 @@ def availability_filters(
     return filters
 
 
-def vehicle_filters(
+async def vehicle_filters(
     filters: Annotated[ListFilters, Depends(availability_filters)],
     type: Annotated[VehicleType | None, Query(description="scooter, motorbike, car, bicycle or boat")] = None,
 ) -> ListFilters:
@@ -95,7 +105,7 @@ def vehicle_filters(
     return filters
 
 
-def property_filters(
+async def property_filters(
     filters: Annotated[ListFilters, Depends(availability_filters)],
     area: Annotated[str | None, Query(max_length=60, description="e.g. Patong, Kata, Rawai")] = None,
     guests: Annotated[int | None, Query(ge=1, le=100, description="at least this many guests fit")] = None,
@@ -106,7 +116,7 @@ def property_filters(
     return filters
 
 
-def tour_filters(
+async def tour_filters(
     filters: Annotated[ListFilters, Depends(common_filters)],
     category: Annotated[TourCategoryParam | None, Query()] = None,
     date: Annotated[date | None, Query(description="runs that day and has seats left")] = None,
@@ -119,8 +129,33 @@ def _dump(models: list[VehiclePublic | PropertyPublic | TourPublic] | list[Searc
     return b"[" + b",".join(m.model_dump_json(by_alias=True).encode() for m in models) + b"]"
 
 
+CurrencyQuery = Annotated[
+    CurrencyCode | None,
+    Query(description="Also show each price converted to this currency (`approxPrice`); THB is charged."),
+]
+
+
+async def _enrich(request: Request, items: list[AnyItemPublic], currency: str | None) -> list[AnyItemPublic]:
+    """What the stored item does not know: the price in the tourist's currency, today's sea risk for boats."""
+    convert = await approximator(request.app, currency)
+    risk: SeaRisk | None = None
+    if any(isinstance(i, TourPublic) and i.by_boat for i in items):
+        risk = SeaRisk.model_validate(await sea_risk_for(request.app, phuket_today()))
+    for item in items:
+        if convert is not None:
+            item.approx_price = convert(item.price.amount)
+        if risk is not None and isinstance(item, TourPublic) and item.by_boat:
+            item.sea_risk = risk
+    return items
+
+
 async def _list(
-    request: Request, session: ReadSessionDep, item_type: str, filters: ListFilters, page: Pagination
+    request: Request,
+    session: ReadSessionDep,
+    item_type: str,
+    filters: ListFilters,
+    page: Pagination,
+    currency: str | None,
 ) -> Response:
     language = current_language.get()
 
@@ -128,19 +163,23 @@ async def _list(
         rows, total = await service.list_items(
             session, item_type, filters, language=language, offset=page.offset, limit=page.limit
         )
-        return Payload(_dump([present(item, language, dist) for item, dist in rows]), total)
+        items = await _enrich(request, [present(item, language, dist) for item, dist in rows], currency)
+        return Payload(_dump(items), total)
 
     return await cached_response(request, load, params=page, cacheable=not filters.depends_on_bookings)
 
 
-async def _detail(request: Request, session: ReadSessionDep, item_type: str, ident: str) -> Response:
+async def _detail(
+    request: Request, session: ReadSessionDep, item_type: str, ident: str, currency: str | None
+) -> Response:
     language = current_language.get()
 
     async def load() -> Payload:
         item = await service.get_item(session, item_type, ident)
         if item is None:
             raise NotFound()
-        return Payload(present(item, language).model_dump_json(by_alias=True).encode())
+        [public] = await _enrich(request, [present(item, language)], currency)
+        return Payload(public.model_dump_json(by_alias=True).encode())
 
     return await cached_response(request, load)
 
@@ -161,8 +200,9 @@ async def list_vehicles(
     session: ReadSessionDep,
     page: Pagination,
     filters: Annotated[ListFilters, Depends(vehicle_filters)],
+    currency: CurrencyQuery = None,
 ) -> Response:
-    return await _list(request, session, "vehicle", filters, page)
+    return await _list(request, session, "vehicle", filters, page, currency)
 
 
 @router.get(
@@ -172,8 +212,10 @@ async def list_vehicles(
     dependencies=DETAIL_LIMIT,
     summary="One vehicle",
 )
-async def get_vehicle(request: Request, session: ReadSessionDep, item_id: ItemId) -> Response:
-    return await _detail(request, session, "vehicle", item_id)
+async def get_vehicle(
+    request: Request, session: ReadSessionDep, item_id: ItemId, currency: CurrencyQuery = None
+) -> Response:
+    return await _detail(request, session, "vehicle", item_id, currency)
 
 
 @router.get(
@@ -188,8 +230,9 @@ async def list_properties(
     session: ReadSessionDep,
     page: Pagination,
     filters: Annotated[ListFilters, Depends(property_filters)],
+    currency: CurrencyQuery = None,
 ) -> Response:
-    return await _list(request, session, "property", filters, page)
+    return await _list(request, session, "property", filters, page, currency)
 
 
 @router.get(
@@ -199,8 +242,10 @@ async def list_properties(
     dependencies=DETAIL_LIMIT,
     summary="One property",
 )
-async def get_property(request: Request, session: ReadSessionDep, item_id: ItemId) -> Response:
-    return await _detail(request, session, "property", item_id)
+async def get_property(
+    request: Request, session: ReadSessionDep, item_id: ItemId, currency: CurrencyQuery = None
+) -> Response:
+    return await _detail(request, session, "property", item_id, currency)
 
 
 @router.get(
@@ -215,8 +260,9 @@ async def list_tours(
     session: ReadSessionDep,
     page: Pagination,
     filters: Annotated[ListFilters, Depends(tour_filters)],
+    currency: CurrencyQuery = None,
 ) -> Response:
-    return await _list(request, session, "tour", filters, page)
+    return await _list(request, session, "tour", filters, page, currency)
 
 
 @router.get(
@@ -226,8 +272,10 @@ async def list_tours(
     dependencies=DETAIL_LIMIT,
     summary="One tour",
 )
-async def get_tour(request: Request, session: ReadSessionDep, item_id: ItemId) -> Response:
-    return await _detail(request, session, "tour", item_id)
+async def get_tour(
+    request: Request, session: ReadSessionDep, item_id: ItemId, currency: CurrencyQuery = None
+) -> Response:
+    return await _detail(request, session, "tour", item_id, currency)
 
 
 @router.get(
@@ -254,7 +302,7 @@ async def search(
     return await cached_response(request, load)
 
 
-def get_media_storage(request: Request) -> MediaStorage:
+async def get_media_storage(request: Request) -> MediaStorage:
     storage: MediaStorage | None = getattr(request.app.state, "media_storage", None)
     if storage is None:
         storage = make_storage(request.app.state.settings)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
+
+from pydantic import Field
 
 from phuket.catalog.models import AnyItem, Property, Tour, Vehicle
 from phuket.core.i18n import Language, pick
-from phuket.core.schemas import ApiModel, Money
+from phuket.core.schemas import ApiModel, ApproxMoney, Money
 
 ItemType = Literal["vehicle", "property", "tour"]
 PriceUnit = Literal["day", "night", "person"]
@@ -41,6 +44,13 @@ class BookingRules(ApiModel):
     instant_confirmation: bool
 
 
+class SeaRisk(ApiModel):
+    date: date
+    level: Literal["low", "moderate", "high"]
+    reasons: list[str]
+    source: str
+
+
 class ItemPublic(ApiModel):
     id: str
     slug: str
@@ -59,6 +69,10 @@ class ItemPublic(ApiModel):
     monthly_discount_pct: int
     booking_rules: BookingRules
     distance_km: float | None = None
+    approx_price: ApproxMoney | None = Field(
+        default=None,
+        description="`price` converted to the `currency` asked for, for display; THB is charged.",
+    )
 
 
 def _common(item: AnyItem, language: Language, distance_km: float | None) -> dict[str, object]:
@@ -178,6 +192,10 @@ class TourPublic(ItemPublic):
     min_guests: int
     max_guests_per_booking: int
     min_age: int
+    sea_risk: SeaRisk | None = Field(
+        default=None,
+        description="Boat tours: today's sea conditions for a boat trip (forecast or monsoon normals).",
+    )
 
     @classmethod
     def of(cls, item: Tour, language: Language, distance_km: float | None = None) -> TourPublic:

@@ -31,6 +31,8 @@ from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import Context, OpenedState
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from phuket.core import metrics
+
 log = logging.getLogger("phuket.breaker")
 
 T = TypeVar("T")
@@ -106,6 +108,7 @@ class BreakerRegistry:
         self.breakers: dict[str, ProviderBreaker] = {}
         for name in PROVIDERS:
             self.get(name)
+            metrics.set_breaker_state(name, "closed")
 
     def get(self, name: str) -> ProviderBreaker:
         breaker = self.breakers.get(name)
@@ -119,6 +122,7 @@ def _log_event(name: str, kind: str, event: Any) -> None:
         state = {"opened": "open", "half-opened": "half_open"}.get(event.state, event.state)
         level = logging.WARNING if state == "open" else logging.INFO
         log.log(level, "circuit breaker %s is now %s", name, state, extra={"provider": name, "state": state})
+        metrics.set_breaker_state(name, state)
 
 
 _registry = BreakerRegistry()

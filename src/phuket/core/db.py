@@ -2,14 +2,16 @@
 
 One transaction per request, owned by `get_session`: it commits when the route returns (before the
 response is sent, `scope="function"`) and rolls back when it raises. Services and repositories only
-flush. On SQLite, routes that write under contention declare `Depends(serialized_write)` so their
-transaction begins IMMEDIATE: the availability check and the insert then happen under one write lock.
+flush. On SQLite, every POST/PUT/PATCH/DELETE request's transaction begins IMMEDIATE (set by the
+request middleware): the availability check and the insert happen under one write lock, and a writer
+waits for the lock instead of failing on a lock upgrade. Slow work (bcrypt) is kept out of that lock.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
@@ -144,6 +146,17 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
+    @asynccontextmanager
+    async def write_transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction for background writers (worker, jobs): IMMEDIATE on SQLite, so a
+        read-then-write never needs a lock upgrade; committed on exit, rolled back on error."""
+        token = _sqlite_begin.set("IMMEDIATE")
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                yield session
+        finally:
+            _sqlite_begin.reset(token)
+
     async def dispose(self) -> None:
         await self.engine.dispose()
         if self.read_engine is not self.engine:
@@ -185,9 +198,10 @@ async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
 
 
-async def serialized_write() -> None:
-    """Route dependency: on SQLite the request's transaction begins IMMEDIATE (one writer at a time)."""
-    _sqlite_begin.set("IMMEDIATE")
+async def read_only_request() -> None:
+    """Route dependency for a POST that only reads (the assistant's chat): its transaction stays DEFERRED
+    on SQLite, so the helpers it calls may open sessions of their own without waiting on a write lock."""
+    _sqlite_begin.set("DEFERRED")
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

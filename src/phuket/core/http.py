@@ -52,11 +52,7 @@ def json_response(
 class PageParams:
     """`page` (≥1) and `per_page` (1..100) as seed §4.4; bad values are 400 VALIDATION_ERROR."""
 
-    def __init__(
-        self,
-        page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-        per_page: Annotated[int, Query(ge=1, le=100)] = 20,
-    ) -> None:
+    def __init__(self, page: int = 1, per_page: int = 20) -> None:
         self.page = page
         self.per_page = per_page
 
@@ -69,7 +65,15 @@ class PageParams:
         return self.per_page
 
 
-Pagination = Annotated[PageParams, Depends()]
+async def page_params(
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> PageParams:
+    # async: a class or plain `def` dependency would be run in the thread pool on every request.
+    return PageParams(page, per_page)
+
+
+Pagination = Annotated[PageParams, Depends(page_params)]
 
 
 def set_pagination_headers(request: Request, response: Response, params: PageParams, total: int) -> None:

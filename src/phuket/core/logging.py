@@ -55,6 +55,9 @@ def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
     root.setLevel(level.upper())
     # Uvicorn's own access log would duplicate ours (which carries the request id).
     logging.getLogger("uvicorn.access").disabled = True
+    # httpx logs every request URL at INFO; some providers (OpenWeatherMap) only take their key in the URL.
+    for name in ("httpx", "httpcore", "openai", "stripe"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

@@ -34,6 +34,7 @@ PAGE_CSP = (
     b"frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
+_WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 _MULTIPART_MARKERS = ("/images", "/media")
 
 
@@ -52,7 +53,9 @@ class RequestContextMiddleware:
         language = negotiate(headers.get("accept-language"))
         rid_token = request_id_var.set(request_id)
         lang_token = current_language.set(language)
-        begin_token = _sqlite_begin.set("DEFERRED")
+        # SQLite: a request that may write begins IMMEDIATE, so it waits for the write lock (busy_timeout)
+        # instead of failing when a read-then-write cannot upgrade its lock; reads stay DEFERRED.
+        begin_token = _sqlite_begin.set("IMMEDIATE" if scope["method"] in _WRITE_METHODS else "DEFERRED")
         scope.setdefault("state", {})["request_id"] = request_id
         path: str = scope["path"]
         method: str = scope["method"]

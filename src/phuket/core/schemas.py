@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer, model_validator
 from pydantic.alias_generators import to_camel
@@ -86,3 +86,19 @@ class Money(ApiModel):
     @classmethod
     def thb(cls, amount: Decimal) -> Money:
         return cls(amount=quantize_money(amount), currency="THB")
+
+
+class ApproxMoney(ApiModel):
+    """A price converted for display only; THB stays the price charged."""
+
+    amount: str
+    currency: str
+    rate: str
+    updated_at: str
+    source: str
+
+
+CurrencyCode = Literal[
+    "THB", "RUB", "USD", "EUR", "CNY", "GBP", "AUD", "KZT", "INR", "JPY", "KRW", "SGD", "MYR"
+]
+SUPPORTED_CURRENCIES: tuple[str, ...] = get_args(CurrencyCode)

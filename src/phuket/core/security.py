@@ -2,29 +2,51 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import os
 import secrets
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-import anyio
 import bcrypt
 import jwt
 
 from phuket.core.config import Settings
 
-# bcrypt burns a core for ~0.2 s; cap how many run at once so a login burst cannot starve the
-# threads that serve everything else (catalog reads, DB drivers).
-_bcrypt_limiter: anyio.CapacityLimiter | None = None
+T = TypeVar("T")
+
+# bcrypt burns a core for ~0.2 s. It runs on its own small pool (at most cores-1 at once per process),
+# whose threads run at a lower OS priority (Linux niceness is per thread): under a login burst the
+# scheduler still gives the event loop and the database driver the CPU first, so reads stay fast.
+# A hash still queued when its client gives up is dropped (the executor future is cancelled).
+_bcrypt_pool: ThreadPoolExecutor | None = None
+BCRYPT_NICENESS = 10
 
 
-def _limiter() -> anyio.CapacityLimiter:
-    global _bcrypt_limiter
-    if _bcrypt_limiter is None:
-        _bcrypt_limiter = anyio.CapacityLimiter(max(1, (os.cpu_count() or 2) - 1))
-    return _bcrypt_limiter
+def _lower_priority() -> None:
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BCRYPT_NICENESS)
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _bcrypt_pool
+    if _bcrypt_pool is None:
+        _bcrypt_pool = ThreadPoolExecutor(
+            max_workers=max(1, (os.cpu_count() or 2) - 1),
+            thread_name_prefix="bcrypt",
+            initializer=_lower_priority,
+        )
+    return _bcrypt_pool
+
+
+async def _off_loop(fn: Callable[[], T]) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_pool(), fn)
 
 
 MAX_PASSWORD_BYTES = 72  # bcrypt's limit: longer passwords are refused, never truncated
@@ -34,9 +56,7 @@ async def hash_password(password: str, rounds: int) -> str:
     raw = password.encode("utf-8")
     if len(raw) > MAX_PASSWORD_BYTES:
         raise ValueError("password longer than 72 bytes")
-    hashed = await anyio.to_thread.run_sync(
-        lambda: bcrypt.hashpw(raw, bcrypt.gensalt(rounds)), limiter=_limiter()
-    )
+    hashed = await _off_loop(lambda: bcrypt.hashpw(raw, bcrypt.gensalt(rounds)))
     return hashed.decode("ascii")
 
 
@@ -47,7 +67,7 @@ async def verify_password(password: str, hashed: str | None, rounds: int) -> boo
         raw = raw[:0]  # cannot match any stored hash; still do the same bcrypt work below
     target = (hashed or _dummy_hash(rounds)).encode("ascii")
     try:
-        ok = await anyio.to_thread.run_sync(lambda: bcrypt.checkpw(raw, target), limiter=_limiter())
+        ok = await _off_loop(lambda: bcrypt.checkpw(raw, target))
     except ValueError:
         return False
     return ok and hashed is not None

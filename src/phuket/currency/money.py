@@ -12,10 +12,10 @@ import decimal
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
+from phuket.core.schemas import SUPPORTED_CURRENCIES
+
 BASE: Final = "THB"
-CURRENCIES: Final[tuple[str, ...]] = (
-    "THB", "RUB", "USD", "EUR", "CNY", "GBP", "AUD", "KZT", "INR", "JPY", "KRW", "SGD", "MYR",
-)  # fmt: skip
+CURRENCIES: Final[tuple[str, ...]] = SUPPORTED_CURRENCIES
 MINOR_UNITS: Final[dict[str, int]] = {code: 0 if code in ("JPY", "KRW") else 2 for code in CURRENCIES}
 RATE_DIGITS: Final = 6
 _CONTEXT = decimal.Context(prec=28, rounding=ROUND_HALF_UP, traps=[decimal.InvalidOperation])

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from phuket.core.errors import error_responses
 from phuket.core.http import envelope
 from phuket.core.ratelimit import rate_limit
-from phuket.core.schemas import Envelope
+from phuket.core.schemas import CurrencyCode, Envelope
 from phuket.currency import money, service
-from phuket.currency.schemas import AMOUNT_PATTERN, ConversionPublic, CurrencyCode, RatesPublic
+from phuket.currency.schemas import AMOUNT_PATTERN, ConversionPublic, RatesPublic
 
 router = APIRouter(
     prefix="/v1/currency", tags=["currency"], dependencies=[Depends(rate_limit("catalog_detail"))]

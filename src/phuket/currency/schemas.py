@@ -4,11 +4,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from phuket.core.schemas import ApiModel, UtcDateTime
+from phuket.core.schemas import ApiModel, CurrencyCode, UtcDateTime
 
-CurrencyCode = Literal[
-    "THB", "RUB", "USD", "EUR", "CNY", "GBP", "AUD", "KZT", "INR", "JPY", "KRW", "SGD", "MYR"
-]  # fmt: skip
 RatesSource = Literal["exchangerate-api", "cache", "bundled-snapshot"]
 # A plain decimal: digits, an optional fraction; no sign, exponent, NaN or infinity.
 AMOUNT_PATTERN = r"^\d{1,12}(\.\d{1,8})?$"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -30,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from phuket.core.breaker import BreakerOpen, ProviderError
 from phuket.core.config import Settings
 from phuket.core.db import utcnow
-from phuket.core.schemas import utc_iso
+from phuket.core.schemas import ApproxMoney, utc_iso
 from phuket.currency import money
 from phuket.currency.client import SOURCE, ExchangeRateApiClient, ProviderRates
 from phuket.currency.models import ExchangeRate
@@ -199,26 +200,40 @@ async def _rates_for_session(session: AsyncSession) -> RateTable:
     return RateTable(rates=table.rates, updated_at=table.updated_at, source=source)
 
 
-async def approximate(session_or_deps: Any, amount_thb: Decimal, currency: str) -> dict[str, Any] | None:
-    """An approximate price in the user's currency, for catalog and booking responses (THB stays what
-    is charged): `{"amount": "1234.50", "currency": "RUB", "rate": "2.45", "updatedAt": ..., "source": ...}`,
-    or None for THB or an unsupported currency. Takes a session (reads the stored rates) or the app/request
-    (uses the cache too)."""
+async def approximator(app_or_deps: Any, currency: str | None) -> Callable[[Decimal], ApproxMoney] | None:
+    """One rate lookup for a whole response: returns a function THB → approximate amount in `currency`,
+    or None when no conversion is wanted (no currency, THB, or a currency we do not quote)."""
+    if not currency:
+        return None
     try:
         code = money.check_currency(currency)
     except money.UnknownCurrency:
         return None
     if code == money.BASE:
         return None
-    if isinstance(session_or_deps, AsyncSession):
-        table = await _rates_for_session(session_or_deps)
+    # Inside a request that holds a transaction, read through that session (a second connection could
+    # wait on the first's write lock on SQLite); otherwise use the cached rates of the app.
+    if isinstance(app_or_deps, AsyncSession):
+        table = await _rates_for_session(app_or_deps)
     else:
-        table = await get_rates(session_or_deps)
-    result, rate = money.convert(table.rates, amount_thb, money.BASE, code)
-    return {
-        "amount": format(result, "f"),
-        "currency": code,
-        "rate": money.format_rate(rate),
-        "updatedAt": utc_iso(table.updated_at),
-        "source": table.source,
-    }
+        table = await get_rates(app_or_deps)
+    updated = utc_iso(table.updated_at)
+
+    def convert(amount_thb: Decimal) -> ApproxMoney:
+        result, rate = money.convert(table.rates, amount_thb, money.BASE, code)
+        return ApproxMoney(
+            amount=format(result, "f"),
+            currency=code,
+            rate=money.format_rate(rate),
+            updated_at=updated,
+            source=table.source,
+        )
+
+    return convert
+
+
+async def approximate(session_or_deps: Any, amount_thb: Decimal, currency: str) -> dict[str, Any] | None:
+    """One amount in the user's currency (THB stays what is charged), as the camelCase dict
+    `{"amount", "currency", "rate", "updatedAt", "source"}`, or None for THB or an unsupported currency."""
+    convert = await approximator(session_or_deps, currency)
+    return None if convert is None else convert(amount_thb).model_dump(by_alias=True)

@@ -2,13 +2,11 @@
 
 Each job runs in its own transaction and its own try block: one failing job never stops the others or
 the delivery loop. Every job is safe to run in several workers at once (row locks with SKIP LOCKED,
-idempotent deletes, a primary key per reminder). The travel-tools refreshes are imported lazily and
-skipped when that feature is absent.
+idempotent deletes, a primary key per reminder).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -17,11 +15,22 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from phuket.core.db import _sqlite_begin
-
 log = logging.getLogger("phuket.worker")
 
 SessionJob = Callable[[AsyncSession, datetime], Awaitable[Any]]
+StateJob = Callable[[Any], Awaitable[Any]]
+
+
+async def _refresh_rates(state: Any) -> Any:
+    from phuket.currency.service import refresh_rates
+
+    return await refresh_rates(state)
+
+
+async def _refresh_weather(state: Any) -> Any:
+    from phuket.weather.service import refresh_weather
+
+    return await refresh_weather(state)
 
 
 async def _expire_holds(session: AsyncSession, now: datetime) -> int:
@@ -65,7 +74,7 @@ class Job:
     name: str
     every: timedelta
     session_job: SessionJob | None = None
-    refresh: tuple[str, str] | None = None  # (module, function) taking the app state
+    refresh: StateJob | None = None  # takes the app state
     last_run: datetime | None = None
 
 
@@ -77,8 +86,8 @@ def default_jobs() -> list[Job]:
         Job("purge_idempotency_keys", timedelta(hours=1), _purge_idempotency),
         Job("purge_blacklist", timedelta(hours=1), _purge_blacklist),
         Job("purge_sent_outbox", timedelta(hours=6), _purge_sent),
-        Job("refresh_rates", timedelta(hours=1), refresh=("phuket.currency.service", "refresh_rates")),
-        Job("refresh_weather", timedelta(minutes=30), refresh=("phuket.weather.service", "refresh_weather")),
+        Job("refresh_rates", timedelta(hours=1), refresh=_refresh_rates),
+        Job("refresh_weather", timedelta(minutes=30), refresh=_refresh_weather),
     ]
 
 
@@ -97,21 +106,10 @@ class PeriodicJobs:
         result: Any = None
         try:
             if job.session_job is not None:
-                token = _sqlite_begin.set("IMMEDIATE")
-                try:
-                    async with self.state.db.sessionmaker() as session, session.begin():
-                        result = await job.session_job(session, now)
-                finally:
-                    _sqlite_begin.reset(token)
+                async with self.state.db.write_transaction() as session:
+                    result = await job.session_job(session, now)
             elif job.refresh is not None:
-                try:
-                    module = importlib.import_module(job.refresh[0])
-                except ImportError:
-                    return
-                function = getattr(module, job.refresh[1], None)
-                if function is None:
-                    return
-                result = await function(self.state)
+                result = await job.refresh(self.state)
             if result:
                 log.info("periodic job done", extra={"job": job.name, "result": str(result)[:100]})
         except Exception:

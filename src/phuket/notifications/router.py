@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Response, status
 
 from phuket.auth.dependencies import CurrentUser
-from phuket.core.db import SessionDep, serialized_write
+from phuket.core.db import SessionDep
 from phuket.core.errors import error_responses
 from phuket.core.http import envelope
 from phuket.core.ratelimit import rate_limit
@@ -15,7 +15,7 @@ from phuket.notifications.schemas import DevicePublic, DeviceRegister
 
 router = APIRouter(prefix="/v1/devices", tags=["notifications"])
 
-_WRITE = [Depends(rate_limit("user")), Depends(serialized_write)]
+_WRITE = [Depends(rate_limit("user"))]
 
 
 @router.post(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from phuket.bookings import service as bookings
 from phuket.bookings.models import Booking
-from phuket.catalog.models import ITEM_MODELS, AnyItem
 from phuket.core import gdpr
 from phuket.core.errors import NotFound
 from phuket.core.outbox import OutboxMessage, enqueue
@@ -57,26 +57,8 @@ async def forget_token(session: AsyncSession, token: str) -> None:
 
 
 async def booking_event(session: AsyncSession, booking: Booking) -> dict[str, Any] | None:
-    """The same payload shape as the bookings feature's outbox events."""
-    user = await session.get(User, booking.user_id)
-    item = cast(AnyItem | None, await session.get(ITEM_MODELS[booking.item_type], booking.item_id))
-    if user is None or item is None:
-        return None
-    return {
-        "bookingId": booking.id,
-        "confirmationCode": booking.confirmation_code,
-        "itemType": booking.item_type,
-        "itemName": {"en": item.name_en, "ru": item.name_ru},
-        "startDate": booking.start_date.isoformat(),
-        "endDate": booking.end_date.isoformat(),
-        "totalPrice": f"{booking.total_price:.2f}",
-        "refundAmount": f"{booking.refund_amount:.2f}",
-        "paymentMethod": booking.payment_method,
-        "status": booking.status,
-        "language": user.language,
-        "email": user.email,
-        "fullName": user.full_name,
-    }
+    """The same payload as the bookings feature's own outbox events."""
+    return await bookings.event_payload(session, booking)
 
 
 async def enqueue_reminders(session: AsyncSession, *, now: datetime) -> int:

@@ -17,8 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import AbstractAsyncContextManager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -27,8 +26,9 @@ from typing import Any
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from phuket.core import metrics
 from phuket.core.breaker import OPEN_SECONDS, BreakerOpen
-from phuket.core.db import _sqlite_begin, utcnow
+from phuket.core.db import utcnow
 from phuket.core.outbox import OutboxMessage, enqueue
 from phuket.notifications import jobs, service, templates
 from phuket.notifications.providers import (
@@ -89,14 +89,8 @@ class Worker:
         self.stripe = StripeGateway(self.settings)
         self.jobs = jobs.PeriodicJobs(state)
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        token = _sqlite_begin.set("IMMEDIATE")  # SQLite: one writer at a time, no lock upgrades
-        try:
-            async with self.db.sessionmaker() as session, session.begin():
-                yield session
-        finally:
-            _sqlite_begin.reset(token)
+    def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
+        return self.db.write_transaction()  # type: ignore[no-any-return]
 
     async def claim(self, now: datetime) -> list[Claimed]:
         query = (
@@ -268,6 +262,7 @@ class Worker:
                 message.status, message.sent_at, message.last_error = "sent", now, None
                 return
             message.last_error = error[:1000]
+            metrics.OUTBOX_DELIVERY_FAILURES.inc()
             if breaker_open:  # not the message's fault: wait for the breaker, keep the attempt
                 message.status = "pending"
                 message.attempts = max(message.attempts - 1, 0)

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from phuket.bookings import service as bookings
 from phuket.bookings.models import Booking
 from phuket.core.config import Settings
-from phuket.core.errors import ServiceUnavailable, ValidationFailed
+from phuket.core.errors import ValidationFailed
 from phuket.core.outbox import enqueue
 from phuket.payments import service
 from phuket.payments.client import from_minor_units
@@ -39,8 +39,8 @@ log = logging.getLogger("phuket.payments")
 
 def verify(settings: Settings, payload: bytes, signature: str | None) -> dict[str, Any]:
     secret = settings.stripe_webhook_secret
-    if secret is None:
-        raise ServiceUnavailable()
+    if secret is None:  # nothing can be verified, so nothing is believed
+        raise ValidationFailed(details=[("Stripe-Signature", "webhooks are not configured")])
     if not signature:
         raise ValidationFailed(details=[("Stripe-Signature", "missing signature")])
     try:

@@ -6,13 +6,10 @@ import nh3
 from pydantic import EmailStr, Field, field_validator
 
 from phuket.core.errors import AppErrorKey
-from phuket.core.schemas import ApiModel, RequestModel, UtcDateTime
+from phuket.core.schemas import ApiModel, CurrencyCode, RequestModel, UtcDateTime
 from phuket.core.security import MAX_PASSWORD_BYTES
 
 Language = Literal["en", "ru"]
-CurrencyCode = Literal[
-    "THB", "RUB", "USD", "EUR", "CNY", "GBP", "AUD", "KZT", "INR", "JPY", "KRW", "SGD", "MYR"
-]
 
 
 def clean_name(value: str) -> str:

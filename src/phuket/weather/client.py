@@ -9,7 +9,6 @@ parameter, so httpx's request log line (which prints the URL) is kept below INFO
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,8 +20,6 @@ from phuket.core.breaker import ProviderError, get_breaker, retry_idempotent
 PROVIDER = "openweather"
 SOURCE = "openweathermap"
 PHUKET_LAT, PHUKET_LON = 7.88, 98.39
-
-logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO line would print the appid
 
 
 @dataclass(frozen=True)
