@@ -1,6 +1,8 @@
 // End-to-end journeys in Debian's Chromium against a real `phuket serve` on SQLite (see server.mjs).
 // Run: npm run e2e (after npm run build). Screenshots go to e2e/screenshots/ (gitignored).
 import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { DESKTOP, PHONE, launch, shoot } from "./browser.mjs";
 import { startServer } from "./server.mjs";
@@ -110,6 +112,51 @@ describe("web client journeys", { concurrency: false }, () => {
     await dialog.getByRole("button", { name: "Да, отменить" }).click();
     await page.getByText(/Отменено\. Возврат/).waitFor();
     assert.equal(await page.getByTestId("booking").filter({ hasText: code }).getAttribute("data-status"), "cancelled");
+  });
+
+  test("forgot password: the emailed link sets a new password", async () => {
+    const email = `reset-${Date.now()}@example.com`;
+    const created = await fetch(`${server.baseURL}/v1/auth/register`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ email, password: "Sunny-beach-42", fullName: "Олег", language: "ru" }),
+    });
+    assert.equal(created.status, 201);
+    await page.goto(`${server.baseURL}/login`);
+    await page.getByRole("link", { name: "Забыли пароль?" }).click();
+    await heading("Восстановление пароля");
+    await page.getByLabel("Эл. почта").fill(email);
+    await page.getByRole("button", { name: "Прислать ссылку" }).click();
+    await page.getByRole("status").waitFor();
+    // No SendGrid key: the worker writes the email to the local mailbox (what a developer would read).
+    const mailbox = join(server.dataDir, "mailbox");
+    let link = null;
+    for (let i = 0; i < 60 && !link; i++) {
+      const files = existsSync(mailbox) ? readdirSync(mailbox).filter((f) => f.endsWith(".eml")) : [];
+      for (const file of files) {
+        const raw = readFileSync(join(mailbox, file), "utf8");
+        if (!raw.includes(email)) continue;
+        // The parts are base64 (UTF-8 Russian text), as a mail client receives them: decode each block.
+        const decoded = [...raw.matchAll(/base64\r?\n(?:[^\n]*\r?\n)?\r?\n([A-Za-z0-9+/=\r\n]+)/g)]
+          .map((m) => Buffer.from(m[1].replace(/\s+/g, ""), "base64").toString("utf8"))
+          .join("\n");
+        const found = /reset-password\?token=([A-Za-z0-9_-]+)/.exec(decoded);
+        if (found) link = `/reset-password?token=${found[1]}`;
+      }
+      if (!link) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(link, "the reset email reached the mailbox");
+    await page.goto(`${server.baseURL}${link}`);
+    await heading("Задайте новый пароль");
+    await page.locator("input[name=newPassword]").fill("New-island-2027");
+    await page.getByRole("button", { name: "Сохранить пароль" }).click();
+    await page.getByRole("status").waitFor();
+    const login = await fetch(`${server.baseURL}/v1/auth/login`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ email, password: "New-island-2027" }),
+    });
+    assert.equal(login.status, 200, "the new password works");
   });
 
   test("convert 10,000 RUB to THB", async () => {

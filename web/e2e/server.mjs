@@ -60,6 +60,7 @@ export async function startServer() {
   }
   return {
     baseURL,
+    dataDir,
     logs: () => stderr,
     async stop() {
       child.kill("SIGTERM");

@@ -15,6 +15,7 @@ const Currency = lazy(() => import("./screens/Currency"));
 const Assistant = lazy(() => import("./screens/Assistant"));
 const Auth = lazy(() => import("./screens/Auth"));
 const Search = lazy(() => import("./screens/Search"));
+const PasswordReset = lazy(() => import("./screens/PasswordReset"));
 
 const SECTIONS: [string, Kind][] = [
   ["transport", "vehicles"],
@@ -48,6 +49,8 @@ function Screen({ path }: { path: string }) {
   if (match("/login", path)) return <Auth key="login" mode="login" />;
   if (match("/register", path)) return <Auth key="register" mode="register" />;
   if (match("/search", path)) return <Search />;
+  if (match("/forgot-password", path)) return <PasswordReset key="forgot" mode="forgot" />;
+  if (match("/reset-password", path)) return <PasswordReset key="reset" mode="reset" />;
   return <Home />;
 }
 

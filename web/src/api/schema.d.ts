@@ -566,7 +566,7 @@ export interface paths {
         put?: never;
         /**
          * Stripe webhook (signature checked with the webhook secret)
-         * @description Events are applied once (a replay is acknowledged with `duplicate: true`) and payment states only move forward. Missing or bad `Stripe-Signature` → 400, nothing changes.
+         * @description Events are applied once (a replay is acknowledged with `duplicate: true`) and payment states only move forward. Missing or bad `Stripe-Signature` (or no webhook secret configured) → 400, nothing changes.
          */
         post: operations["stripe_webhook_v1_payments_webhook_post"];
         delete?: never;
@@ -802,6 +802,22 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * ApproxMoney
+         * @description A price converted for display only; THB stays the price charged.
+         */
+        ApproxMoney: {
+            /** Amount */
+            amount: string;
+            /** Currency */
+            currency: string;
+            /** Rate */
+            rate: string;
+            /** Source */
+            source: string;
+            /** Updatedat */
+            updatedAt: string;
+        };
         /** AvailabilityDay */
         AvailabilityDay: {
             /** Available */
@@ -899,6 +915,8 @@ export interface components {
         /** BookingPublic */
         BookingPublic: {
             amountPaid: components["schemas"]["Money"];
+            /** @description The total in the user's currency (profile, or `currency=`), for display. */
+            approxTotalPrice?: components["schemas"]["ApproxMoney"] | null;
             /** Breakdown */
             breakdown: components["schemas"]["PriceLine"][];
             cancellation?: components["schemas"]["CancellationTerms"] | null;
@@ -1300,7 +1318,7 @@ export interface components {
             precipitationChancePct: number;
             /** Rainmm */
             rainMm: number | null;
-            seaRisk: components["schemas"]["SeaRisk"];
+            seaRisk: components["schemas"]["phuket__weather__schemas__SeaRisk"];
             /**
              * Source
              * @enum {string}
@@ -1731,6 +1749,8 @@ export interface components {
             address: string;
             /** Amenities */
             amenities: string[];
+            /** @description `price` converted to the `currency` asked for, for display; THB is charged. */
+            approxPrice?: components["schemas"]["ApproxMoney"] | null;
             /** Area */
             area: string;
             /** Bathrooms */
@@ -1919,19 +1939,6 @@ export interface components {
             newPassword: string;
             /** Token */
             token: string;
-        };
-        /** SeaRisk */
-        SeaRisk: {
-            /**
-             * Level
-             * @enum {string}
-             */
-            level: "low" | "moderate" | "high";
-            /**
-             * Reasons
-             * @description thunderstorm, strong_wind, gusts, heavy_rain, monsoon, climate_normals
-             */
-            reasons: string[];
         };
         /**
          * SearchHit
@@ -2300,6 +2307,8 @@ export interface components {
         };
         /** TourPublic */
         TourPublic: {
+            /** @description `price` converted to the `currency` asked for, for display; THB is charged. */
+            approxPrice?: components["schemas"]["ApproxMoney"] | null;
             /** Area */
             area: string;
             bookingRules: components["schemas"]["BookingRules"];
@@ -2355,6 +2364,8 @@ export interface components {
             rating: number;
             /** Reviewscount */
             reviewsCount: number;
+            /** @description Boat tours: today's sea conditions for a boat trip (forecast or monsoon normals). */
+            seaRisk?: components["schemas"]["phuket__catalog__schemas__SeaRisk"] | null;
             /** Seatsperday */
             seatsPerDay: number;
             /** Slug */
@@ -2758,6 +2769,8 @@ export interface components {
         };
         /** VehiclePublic */
         VehiclePublic: {
+            /** @description `price` converted to the `currency` asked for, for display; THB is charged. */
+            approxPrice?: components["schemas"]["ApproxMoney"] | null;
             /** Area */
             area: string;
             bookingRules: components["schemas"]["BookingRules"];
@@ -2896,7 +2909,7 @@ export interface components {
             forecast: components["schemas"]["ForecastDay"][];
             location: components["schemas"]["phuket__weather__schemas__Location"];
             /** @description Today's risk for boat trips */
-            seaRisk: components["schemas"]["SeaRisk"];
+            seaRisk: components["schemas"]["phuket__weather__schemas__SeaRisk"];
             /**
              * Source
              * @enum {string}
@@ -2925,6 +2938,23 @@ export interface components {
             /** Lng */
             lng: number;
         };
+        /** SeaRisk */
+        phuket__catalog__schemas__SeaRisk: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "low" | "moderate" | "high";
+            /** Reasons */
+            reasons: string[];
+            /** Source */
+            source: string;
+        };
         /** Location */
         phuket__weather__schemas__Location: {
             /** Lat */
@@ -2935,6 +2965,19 @@ export interface components {
             name: string;
             /** Timezone */
             timezone: string;
+        };
+        /** SeaRisk */
+        phuket__weather__schemas__SeaRisk: {
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "low" | "moderate" | "high";
+            /**
+             * Reasons
+             * @description thunderstorm, strong_wind, gusts, heavy_rain, monsoon, climate_normals
+             */
+            reasons: string[];
         };
     };
     responses: never;
@@ -4504,6 +4547,8 @@ export interface operations {
         parameters: {
             query?: {
                 status?: ("pending" | "confirmed" | "completed" | "cancelled" | "expired") | null;
+                /** @description Show totals also in this currency (default: the profile's currency). */
+                currency?: ("THB" | "RUB" | "USD" | "EUR" | "CNY" | "GBP" | "AUD" | "KZT" | "INR" | "JPY" | "KRW" | "SGD" | "MYR") | null;
                 page?: number;
                 per_page?: number;
             };
@@ -4709,7 +4754,10 @@ export interface operations {
     };
     get_booking_v1_bookings__booking_id__get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Show totals also in this currency (default: the profile's currency). */
+                currency?: ("THB" | "RUB" | "USD" | "EUR" | "CNY" | "GBP" | "AUD" | "KZT" | "INR" | "JPY" | "KRW" | "SGD" | "MYR") | null;
+            };
             header?: never;
             path: {
                 booking_id: string;
@@ -5189,20 +5237,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Service unavailable (`SERVICE_UNAVAILABLE`) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
         };
     };
     list_properties_v1_properties_get: {
         parameters: {
             query?: {
+                /** @description Also show each price converted to this currency (`approxPrice`); THB is charged. */
+                currency?: ("THB" | "RUB" | "USD" | "EUR" | "CNY" | "GBP" | "AUD" | "KZT" | "INR" | "JPY" | "KRW" | "SGD" | "MYR") | null;
                 page?: number;
                 per_page?: number;
                 /** @description e.g. Patong, Kata, Rawai */
@@ -5272,7 +5313,10 @@ export interface operations {
     };
     get_property_v1_properties__item_id__get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Also show each price converted to this currency (`approxPrice`); THB is charged. */
+                currency?: ("THB" | "RUB" | "USD" | "EUR" | "CNY" | "GBP" | "AUD" | "KZT" | "INR" | "JPY" | "KRW" | "SGD" | "MYR") | null;
+            };
             header?: never;
             path: {
                 /** @description The item's id, or its slug */
@@ -5444,6 +5488,8 @@ export interface operations {
     list_tours_v1_tours_get: {
         parameters: {
             query?: {
+                /** @description Also show each price converted to this currency (`approxPrice`); THB is charged. */
+                currency?: ("THB" | "RUB" | "USD" | "EUR" | "CNY" | "GBP" | "AUD" | "KZT" | "INR" | "JPY" | "KRW" | "SGD" | "MYR") | null;
                 page?: number;
                 per_page?: number;
                 category?: ("islands" | "sightseeing" | "adventure" | "culture" | "food" | "diving" | "nature" | "show" | "wellness") | null;
@@ -5506,7 +5552,10 @@ export interface operations {
     };
     get_tour_v1_tours__item_id__get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Also show each price converted to this currency (`approxPrice`); THB is charged. */
+                currency?: ("THB" | "RUB" | "USD" | "EUR" | "CNY" | "GBP" | "AUD" | "KZT" | "INR" | "JPY" | "KRW" | "SGD" | "MYR") | null;
+            };
             header?: never;
             path: {
                 /** @description The item's id, or its slug */
@@ -5827,6 +5876,8 @@ export interface operations {
     list_vehicles_v1_vehicles_get: {
         parameters: {
             query?: {
+                /** @description Also show each price converted to this currency (`approxPrice`); THB is charged. */
+                currency?: ("THB" | "RUB" | "USD" | "EUR" | "CNY" | "GBP" | "AUD" | "KZT" | "INR" | "JPY" | "KRW" | "SGD" | "MYR") | null;
                 page?: number;
                 per_page?: number;
                 /** @description scooter, motorbike, car, bicycle or boat */
@@ -5892,7 +5943,10 @@ export interface operations {
     };
     get_vehicle_v1_vehicles__item_id__get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Also show each price converted to this currency (`approxPrice`); THB is charged. */
+                currency?: ("THB" | "RUB" | "USD" | "EUR" | "CNY" | "GBP" | "AUD" | "KZT" | "INR" | "JPY" | "KRW" | "SGD" | "MYR") | null;
+            };
             header?: never;
             path: {
                 /** @description The item's id, or its slug */

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { api, call } from "../api/client";
 import type { AvailabilityDay, Kind } from "../api/types";
 import { addDays, formatDate, todayInPhuket } from "../format";
@@ -22,6 +22,16 @@ export function AvailabilityCalendar({ kind, itemId, onPick, selected }: { kind:
   const [from, setFrom] = useState(today);
   const to = addDays(from, WINDOW - 1);
   const days = useAsync(() => loadDays(kind, itemId, from, to), [kind, itemId, from]);
+  // Start the booking form on the first day that can actually be booked (notice period, tour days, other
+  // bookings), once, instead of on a day the server would refuse.
+  const autoPicked = useRef(false);
+  useEffect(() => {
+    if (autoPicked.current || !days.data || !onPick) return;
+    autoPicked.current = true;
+    const chosen = days.data.find((d) => d.date === selected);
+    const first = days.data.find((d) => d.available);
+    if (first && !chosen?.available) onPick(first.date);
+  }, [days.data, onPick, selected]);
   return (
     <div className="calendar">
       <div className="calendar-nav">

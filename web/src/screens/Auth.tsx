@@ -72,6 +72,11 @@ export default function Auth({ mode }: { mode: "login" | "register" }) {
         <button type="submit" className="primary" disabled={busy}>
           {mode === "login" ? t("auth.submitLogin") : t("auth.submitRegister")}
         </button>
+        {mode === "login" && (
+          <p>
+            <Link to="/forgot-password">{t("auth.forgot")}</Link>
+          </p>
+        )}
         <p>
           <Link to={`${other}${query.get("next") ? `?next=${encodeURIComponent(next)}` : ""}`}>
             {mode === "login" ? t("auth.noAccount") : t("auth.haveAccount")}
