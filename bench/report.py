@@ -129,6 +129,25 @@ def write_report(path: Path, meta: dict[str, Any], results: dict[str, Any], note
         'In booking scenarios, 409/422 are the business saying "already booked" for a random date, not failures.',
         "",
     ]
+    soak = results.get("soak")
+    if soak:
+        flat = soak["rss_growth_pct"] <= 10
+        ok = soak["error_rate"] < 0.001
+        trace = ", ".join(f"{mib:.0f}" for _, mib in soak["rss_mib"][:: max(1, len(soak["rss_mib"]) // 12)])
+        lines += [
+            "## Soak: the mixed journey at 1,000 connections",
+            "",
+            f"{soak['seconds']} s, {soak['requests']} requests ({soak['rps']:.0f} req/s), p95 "
+            f"{soak['latency_ms']['p95']:.0f} ms, statuses {soak.get('statuses', {})}.",
+            "",
+            f"- error rate (socket errors, timeouts, 5xx): **{soak['error_rate'] * 100:.3f}%** "
+            f"({soak['failed']} of {soak['requests']}) — target < 0.1%: {'met' if ok else 'MISSED'}",
+            f"- memory of the {soak['workers']} workers (RSS, MiB): second quarter {soak['rss_second_quarter_mib']}, "
+            f"last quarter {soak['rss_last_quarter_mib']} ({soak['rss_growth_pct']:+.1f}%) — flat (≤ +10%): "
+            f"{'yes' if flat else 'NO'}",
+            f"- RSS over the run (MiB, every few seconds): {trace}",
+            "",
+        ]
     if notes:
         lines += [
             "## Profile of what missed a target",

@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -240,6 +241,54 @@ def wrk(
     return result
 
 
+def rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def soak(binary: str, service: Service, args: list[str], seconds: int, connections: int = 1000) -> dict[str, Any]:
+    """Issue 9's soak: the mixed journey at 1,000 connections for `seconds`, sampling every worker's
+    resident memory every 2 s. Errors are socket errors, timeouts and 5xx answers; 422 is a booking the
+    business refused (dates taken), not a failure. Memory is flat when the last quarter of the run holds
+    no more than 10% above the second quarter (the first quarter is warm-up: pools, caches)."""
+    pids = worker_pids(service.process.pid) if service.process else []
+    samples: list[tuple[float, int]] = []
+    outcome: dict[str, Any] = {}
+    runner = threading.Thread(
+        target=lambda: outcome.update(wrk(binary, service.base, "journey.lua", args, connections, seconds))
+    )
+    started = time.monotonic()
+    runner.start()
+    while runner.is_alive():
+        samples.append((round(time.monotonic() - started, 1), sum(rss_kib(p) for p in pids)))
+        runner.join(timeout=2)
+    statuses = {int(k): v for k, v in outcome.get("statuses", {}).items()}
+    errors = outcome["errors"]
+    failed = errors["connect"] + errors["read"] + errors["write"] + errors["timeout"]
+    failed += sum(v for k, v in statuses.items() if k >= 500)
+    quarter = max(1, len(samples) // 4)
+    second = [kib for _, kib in samples[quarter : 2 * quarter]] or [samples[0][1]]
+    last = [kib for _, kib in samples[-quarter:]]
+    base_mib = sum(second) / len(second) / 1024
+    end_mib = sum(last) / len(last) / 1024
+    return {
+        **outcome,
+        "seconds": seconds,
+        "workers": len(pids),
+        "failed": failed,
+        "error_rate": failed / outcome["requests"] if outcome.get("requests") else 1.0,
+        "rss_mib": [[t, round(kib / 1024, 1)] for t, kib in samples],
+        "rss_second_quarter_mib": round(base_mib, 1),
+        "rss_last_quarter_mib": round(end_mib, 1),
+        "rss_growth_pct": round((end_mib - base_mib) / base_mib * 100, 1) if base_mib else 0.0,
+    }
+
+
 def wait_idle(base: str, limit: float = 90) -> None:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
@@ -311,6 +360,7 @@ def main() -> None:
     parser.add_argument("--report", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--sqlite", action="store_true", help="force SQLite even when PostgreSQL is up")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from bench/results/")
+    parser.add_argument("--soak", type=int, default=90, help="seconds of the 1,000-connection soak (0: skip)")
     args = parser.parse_args()
     if args.report_only:
         summary = json.loads((RESULTS / "summary.json").read_text())
@@ -437,6 +487,10 @@ def main() -> None:
                         summary_path = RESULTS / "profile-catalog_list.md"
                         summary_path.write_text("\n".join(summarize_profile(raw)) + "\n")
                         notes.append(str(summary_path))
+        if args.soak and avail.get("booking_create"):
+            wait_idle(service.base)
+            log(f"soak: mixed journey at 1000 connections for {args.soak} s, sampling worker memory")
+            results["soak"] = soak(binary, service, [f["vehicles"], f["tokens"]], args.soak)
     finally:
         service.stop()
     meta = {

@@ -129,6 +129,9 @@ async def _truncate(app_db: Any) -> None:
 async def app(settings: Settings) -> AsyncIterator[Any]:
     application = create_app(settings, configure_logs=False)
     async with application.router.lifespan_context(application):
+        # Before as well as after: a test that wrote through an app of its own (a real server, a fault
+        # test) must not leave rows that the next test would see.
+        await _truncate(application.state.db)
         try:
             yield application
         finally:

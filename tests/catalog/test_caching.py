@@ -111,3 +111,23 @@ async def test_search_is_rate_limited_with_retry_after(client: httpx.AsyncClient
     assert statuses[30] == 429
     limited = await client.get("/v1/search?q=kata", headers=headers)
     assert limited.json()["error"]["code"] == "RATE_LIMITED" and int(limited.headers["retry-after"]) >= 1
+
+
+async def test_concurrent_misses_of_one_page_query_the_database_once(
+    client: httpx.AsyncClient, app: Any
+) -> None:
+    """No stampede: twenty simultaneous first reads of one page share a single load."""
+    import asyncio
+
+    await add_item(app, "vehicle", slug="herd-1")
+    with count_sql(app) as once:
+        await client.get("/v1/vehicles?sort=rating&per_page=7", headers=ip())
+    with count_sql(app) as herd:
+        responses = await asyncio.gather(
+            *(client.get("/v1/vehicles?sort=rating&per_page=5", headers=ip()) for _ in range(20))
+        )
+    assert {r.status_code for r in responses} == {200}
+    assert len({r.headers["etag"] for r in responses}) == 1
+    assert len(herd) == len(once), (
+        f"20 concurrent misses ran {len(herd)} statements, one load runs {len(once)}"
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from phuket.core.db import Database
 from phuket.core.security import issue_token
 from phuket.main import create_app
 from phuket.users.models import User
-from tests.conftest import make_settings
+from tests.conftest import _truncate, make_settings
 
 EXAMPLES = int(os.environ.get("PHUKET_FUZZ_EXAMPLES", "25"))
 CHECKS = [
@@ -52,13 +53,23 @@ async def _accounts(settings: Settings) -> dict[str, str]:
     return tokens
 
 
+async def _empty_tables(settings: Settings) -> None:
+    db = Database(settings)
+    try:
+        await _truncate(db)
+    finally:
+        await db.dispose()
+
+
 @pytest.fixture(scope="module")
-def fuzz_app(database_url: str) -> Any:
+def fuzz_app(database_url: str) -> Iterator[Any]:
     settings = make_settings(database_url, rate_limit_enabled=False)
     tokens = asyncio.run(_accounts(settings))
     app = create_app(settings, configure_logs=False)
     app.state.fuzz_tokens = tokens
-    return app
+    yield app
+    # This app lives outside the per-test cleanup: leave nothing (users, queued emails…) to later tests.
+    asyncio.run(_empty_tables(settings))
 
 
 @pytest.fixture(scope="module")

@@ -166,7 +166,9 @@ def test_monsoon_months_are_never_low_risk() -> None:
 async def test_the_breaker_opens_on_repeated_failures_and_recovers(
     app: Any, client: httpx.AsyncClient, fake: FakeProvider
 ) -> None:
-    reset_breakers(open_seconds=1.0)
+    # Open for 3 s: long enough that, on a loaded machine, the retry back-off of the last refresh and the
+    # read below still happen while the breaker is open (after 1 s it could already be half-open).
+    reset_breakers(open_seconds=3.0)
     fake.on("GET", CURRENT, status=500)
     fake.on("GET", FORECAST, status=500)
     use_provider(app, fake)
@@ -174,9 +176,10 @@ async def test_the_breaker_opens_on_repeated_failures_and_recovers(
         assert await service.refresh_weather(app) is None
     assert breaker_states()["openweather"] == "open"
     calls = fake.calls()
+    assert await service.refresh_weather(app) is None
+    assert fake.calls() == calls  # open: the provider is not even asked
     assert (await weather(client))["source"] == "climate-normals"
-    assert fake.calls() == calls
-    await asyncio.sleep(1.1)
+    await asyncio.sleep(3.1)
     fake.on("GET", CURRENT, json=current_body())
     fake.on("GET", FORECAST, json=forecast_body())
     assert await service.refresh_weather(app) is not None

@@ -7,6 +7,7 @@ matching `If-None-Match` is answered 304 — from the cache, without touching th
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -114,7 +115,42 @@ async def cached_response(
         raw = await cache.get(key)
         payload = Payload.decode(raw) if raw is not None else None
     if payload is None:
-        payload = await load()
-        if key is not None:
+        if key is None:
+            payload = await load()
+        else:
+            payload = await _load_once(key, load)
             await cache.set(key, payload.encode(), TTL_SECONDS)
     return render(request, payload, params)
+
+
+# Loads under way in this process, by cache key: when many requests miss the same key at once (a cold
+# cache under load, or right after an admin write bumps the version), one of them queries the database
+# and the others wait for its answer, instead of a stampede of identical queries on the pool.
+_inflight: dict[str, asyncio.Future[Payload]] = {}
+
+
+async def _load_once(key: str, load: Callable[[], Awaitable[Payload]]) -> Payload:
+    pending = _inflight.get(key)
+    if pending is not None:
+        try:
+            return await asyncio.shield(pending)
+        except asyncio.CancelledError:
+            if pending.cancelled():  # the request doing the load went away: load for ourselves
+                return await load()
+            raise
+    future: asyncio.Future[Payload] = asyncio.get_running_loop().create_future()
+    future.add_done_callback(lambda f: f.cancelled() or f.exception())  # mark an error as retrieved
+    _inflight[key] = future
+    try:
+        payload = await load()
+    except asyncio.CancelledError:
+        future.cancel()
+        raise
+    except BaseException as exc:
+        future.set_exception(exc)
+        raise
+    else:
+        future.set_result(payload)
+        return payload
+    finally:
+        _inflight.pop(key, None)

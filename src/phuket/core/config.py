@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     read_database_url: str | None = None
     db_pool_size: int = 10
     db_max_overflow: int = 10
+    # How long a request waits for a pooled connection before it is answered 503 (SQLAlchemy's default).
+    db_pool_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
     redis_url: str | None = None
     redis_prefix: str = "phuket:"
 

@@ -102,7 +102,7 @@ def _engine_kwargs(url: str, settings: Settings) -> dict[str, Any]:
         "max_overflow": settings.db_max_overflow,
         "pool_pre_ping": True,
         "pool_recycle": 1800,
-        "pool_timeout": 10,
+        "pool_timeout": settings.db_pool_timeout_seconds,
     }
 
 

@@ -28,9 +28,11 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 API_CSP = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 # The web client and the API docs need scripts, styles and images from our own origin.
+# Stripe.js (card payments in the web client) needs its script, its iframes and its API.
 PAGE_CSP = (
-    b"default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-    b"script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; connect-src 'self'; "
+    b"default-src 'self'; img-src 'self' data: blob: https://*.stripe.com; style-src 'self' 'unsafe-inline'; "
+    b"script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://js.stripe.com; "
+    b"frame-src https://js.stripe.com https://hooks.stripe.com; connect-src 'self' https://api.stripe.com; "
     b"frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 _BODY_METHODS = {"POST", "PUT", "PATCH"}

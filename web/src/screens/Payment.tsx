@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { api, call } from "../api/client";
 import { ApiError } from "../api/errors";
 import { BookingSummary } from "../components/BookingSummary";
+import { CardPayment } from "../components/CardPayment";
 import { ErrorMessage, Loading, Page } from "../components/ui";
 import { formatMoney } from "../format";
 import { useAsync } from "../hooks";
@@ -16,14 +17,22 @@ export default function Payment({ id }: { id: string }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [done, setDone] = useState<null | "cash" | "card">(null);
+  const [card, setCard] = useState<{ clientSecret: string; publishableKey: string } | null>(null);
+  const [fellBack, setFellBack] = useState(false);
 
   async function pay(event: FormEvent) {
     event.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      await call(api.POST("/v1/bookings/{booking_id}/payment", { params: { path: { booking_id: id } }, body: { method } }));
-      setDone(method);
+      const payment = await call(api.POST("/v1/bookings/{booking_id}/payment", { params: { path: { booking_id: id } }, body: { method } }));
+      if (payment.method === "card" && payment.clientSecret && payment.publishableKey) {
+        setCard({ clientSecret: payment.clientSecret, publishableKey: payment.publishableKey });
+        return; // the card details are entered in Stripe's element below
+      }
+      // Card payments unavailable right now: the server fell back to paying on arrival, and says so.
+      setFellBack(method === "card" && payment.method === "cash");
+      setDone(payment.method === "card" ? "card" : "cash");
       booking.reload();
     } catch (e) {
       setError(e instanceof ApiError ? e : new ApiError(0, "UNKNOWN_ERROR", ""));
@@ -44,6 +53,7 @@ export default function Payment({ id }: { id: string }) {
       </div>
       {done ? (
         <div className="card success" role="status">
+          {fellBack && <p>{t("pay.fellBack")}</p>}
           <p>{done === "card" && b.paymentStatus !== "paid" ? t("pay.cardPending") : t("pay.done", { code: b.confirmationCode })}</p>
           <p className="actions">
             <Link to="/profile" className="button primary">
@@ -54,6 +64,16 @@ export default function Payment({ id }: { id: string }) {
             </Link>
           </p>
         </div>
+      ) : card ? (
+        <CardPayment
+          clientSecret={card.clientSecret}
+          publishableKey={card.publishableKey}
+          onPaid={() => {
+            setCard(null);
+            setDone("card");
+            booking.reload();
+          }}
+        />
       ) : (
         <form className="card" onSubmit={pay}>
           <p>{t("pay.intro", { code: b.confirmationCode, amount: formatMoney(b.totalPrice.amount, b.totalPrice.currency, language) })}</p>
