@@ -118,8 +118,11 @@ async def cached_response(
         if key is None:
             payload = await load()
         else:
-            payload = await _load_once(key, load)
-            await cache.set(key, payload.encode(), TTL_SECONDS)
+
+            async def store(loaded: Payload) -> None:
+                await cache.set(key, loaded.encode(), TTL_SECONDS)
+
+            payload = await _load_once(key, load, store)
     return render(request, payload, params)
 
 
@@ -129,7 +132,9 @@ async def cached_response(
 _inflight: dict[str, asyncio.Future[Payload]] = {}
 
 
-async def _load_once(key: str, load: Callable[[], Awaitable[Payload]]) -> Payload:
+async def _load_once(
+    key: str, load: Callable[[], Awaitable[Payload]], store: Callable[[Payload], Awaitable[None]]
+) -> Payload:
     pending = _inflight.get(key)
     if pending is not None:
         try:
@@ -150,7 +155,10 @@ async def _load_once(key: str, load: Callable[[], Awaitable[Payload]]) -> Payloa
         future.set_exception(exc)
         raise
     else:
-        future.set_result(payload)
+        future.set_result(payload)  # waiters have it now
+        # Keep answering for this key until the shared cache holds the page: a request whose cache read
+        # was already under way would otherwise miss again and load a second time.
+        await store(payload)
         return payload
     finally:
         _inflight.pop(key, None)
