@@ -72,25 +72,3 @@ async def admin_user(user: CurrentUser) -> User:
 
 
 AdminUser = Annotated[User, Depends(admin_user)]
-
-
-async def optional_user(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    blacklist: BlacklistDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> User | None:
-    """For public endpoints that personalise (currency, language) when a valid token is present."""
-    if credentials is None:
-        return None
-    try:
-        claims = decode_token(settings, credentials.credentials, "access")
-    except TokenError:
-        return None
-    if await blacklist.is_revoked(session, claims.jti):
-        return None
-    return await users.get_user(session, claims.sub)
-
-
-OptionalUser = Annotated[User | None, Depends(optional_user)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +22,7 @@ from phuket.core.errors import BusinessRuleError
 from phuket.core.schemas import Money
 
 
-def _overlapping(item_id: str, start: date, blocked_until: date):  # type: ignore[no-untyped-def]
+def _overlapping(item_id: str, start: date, blocked_until: date) -> ColumnElement[bool]:
     return and_(
         Booking.item_id == item_id,
         Booking.status.in_(LIVE_STATUSES),

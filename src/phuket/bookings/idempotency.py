@@ -21,7 +21,6 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, Request
-from fastapi.exceptions import RequestValidationError
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -145,7 +144,7 @@ async def idempotency(request: Request) -> AsyncIterator[Idempotency]:
     except AppError as exc:
         await _finish_failed(db, state, exc)
         raise
-    except (RequestValidationError, Exception):
+    except Exception:  # a malformed request (RequestValidationError) or a failure: nothing to replay
         await _forget(db, state)
         raise
     else:

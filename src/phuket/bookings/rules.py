@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from phuket.bookings.pricing import Quote, stay_price, tour_price
@@ -91,7 +92,7 @@ def plan_booking(item: AnyItem, body: BookingCreate, *, now: datetime, settings:
         units = (end - start).days
         if isinstance(item, Vehicle):
             minimum, maximum, capacity = item.min_days, item.max_days, item.seats
-            cleaning = None
+            cleaning = Decimal("0")
         else:
             minimum, maximum, capacity = item.min_nights, item.max_nights, item.max_guests
             cleaning = item.cleaning_fee_thb
@@ -112,7 +113,7 @@ def plan_booking(item: AnyItem, body: BookingCreate, *, now: datetime, settings:
             low_rate=item.low_season_price_thb,
             weekly_discount_pct=item.weekly_discount_pct,
             monthly_discount_pct=item.monthly_discount_pct,
-            cleaning_fee=cleaning if cleaning is not None else item.price_thb * 0,
+            cleaning_fee=cleaning,
         )
 
     starts_at = local_start(item, start)

@@ -17,6 +17,7 @@ import ipaddress
 import logging
 import math
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -153,7 +154,7 @@ class Limiter:
         await self.storage.reset()
 
 
-def rate_limit(name: str):  # type: ignore[no-untyped-def]
+def rate_limit(name: str) -> Callable[[Request], Awaitable[None]]:
     """Route dependency: `dependencies=[Depends(rate_limit("auth"))]`."""
     policy = POLICIES[name]
 

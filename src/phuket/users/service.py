@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from phuket.core import gdpr
 from phuket.core.config import Settings
 from phuket.core.db import utcnow
-from phuket.core.errors import AppError, Conflict, ValidationFailed
+from phuket.core.errors import Conflict, ValidationFailed
 from phuket.core.i18n import translate
 from phuket.core.security import hash_password, verify_password
 from phuket.users.models import User
@@ -114,6 +114,3 @@ async def promote_to_admin(session: AsyncSession, settings: Settings, *, email: 
     user.role = "admin"
     await set_password(session, settings, user, password)
     return user
-
-
-__all__ = ["AppError"]
