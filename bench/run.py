@@ -361,6 +361,9 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true", help="force SQLite even when PostgreSQL is up")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from bench/results/")
     parser.add_argument("--soak", type=int, default=90, help="seconds of the 1,000-connection soak (0: skip)")
+    parser.add_argument(
+        "--only", default="", help="comma-separated scenarios to run (e.g. 'soak' or 'bare,catalog_list'); all by default"
+    )
     args = parser.parse_args()
     if args.report_only:
         summary = json.loads((RESULTS / "summary.json").read_text())
@@ -417,6 +420,10 @@ def main() -> None:
             )
         }
         d, c = args.duration, args.connections
+        only = {name.strip() for name in args.only.split(",") if name.strip()}
+
+        def wanted(name: str) -> bool:
+            return not only or name in only
         plan: list[tuple[str, str, list[str], int, str | None]] = [
             ("bare", "get.lua", [f["bare"]], c, None),
             ("catalog_list", "get.lua", [f["lists"]], c, "catalog_list"),
@@ -427,6 +434,8 @@ def main() -> None:
             ("journey", "journey.lua", [f["vehicles"], f["tokens"]], c, "booking_create"),
         ]
         for name, script, script_args, conns, needs in plan:
+            if not wanted(name):
+                continue
             if needs and not avail.get(needs):
                 results[name] = {"available": False}
                 log(f"{name}: not available")
@@ -434,7 +443,7 @@ def main() -> None:
             log(f"{name}: {conns} connections, {d} s")
             results[name] = wrk(binary, service.base, script, script_args, conns, d)
             time.sleep(1)
-        if avail.get("catalog_list"):
+        if avail.get("catalog_list") and wanted("catalog_list_1000"):
             log("catalog_list at 1000 open connections")
             results["catalog_list_1000"] = wrk(binary, service.base, "get.lua", [f["lists"]], 1000, d)
             log("login burst (8 connections, bcrypt 12 rounds) beside catalog_list")
@@ -470,6 +479,7 @@ def main() -> None:
                 login["connections"] = 8
             results["login_burst"] = login
             results["catalog_list_beside_logins"] = beside
+        if "catalog_list" in results and "bare" in results and avail.get("catalog_list"):
             list_p95 = results["catalog_list"]["latency_ms"]["p95"]
             if list_p95 >= 50 or results["catalog_list"]["rps"] < 0.5 * results["bare"]["rps"]:
                 wait_idle(service.base)  # abandoned logins keep hashing after wrk stops
@@ -487,7 +497,7 @@ def main() -> None:
                         summary_path = RESULTS / "profile-catalog_list.md"
                         summary_path.write_text("\n".join(summarize_profile(raw)) + "\n")
                         notes.append(str(summary_path))
-        if args.soak and avail.get("booking_create"):
+        if args.soak and avail.get("booking_create") and wanted("soak"):
             wait_idle(service.base)
             log(f"soak: mixed journey at 1000 connections for {args.soak} s, sampling worker memory")
             results["soak"] = soak(binary, service, [f["vehicles"], f["tokens"]], args.soak)
@@ -503,6 +513,12 @@ def main() -> None:
         "catalog": prepared.get("counts", {}) if "prepared" in locals() else {},
         "load": f"{load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after (1-minute load average)",
     }
+    if args.only:  # a partial run: print its figures, keep the full run's results and report
+        for name, result in results.items():
+            brief = {k: v for k, v in result.items() if k not in ("rss_mib", "latency_us")}
+            log(f"{name}: {json.dumps(brief)}")
+        shutil.rmtree(workdir, ignore_errors=True)
+        return
     for name, result in results.items():
         (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
     (RESULTS / "summary.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")

@@ -10,6 +10,8 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from phuket import __version__
 from phuket.auth.blacklist import Blacklist
+from phuket.catalog.fastpath import CatalogFastPath
+from phuket.core.admission import AdmissionMiddleware
 from phuket.core.cache import MemoryCache, RedisCache, make_redis
 from phuket.core.config import Settings, get_settings
 from phuket.core.db import Database
@@ -63,6 +65,13 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         default_response_class=ORJSONResponse,
     )
     install_exception_handlers(app)
+    if settings.max_concurrent_requests:
+        app.add_middleware(
+            AdmissionMiddleware,
+            limit=settings.max_concurrent_requests,
+            timeout=settings.admission_timeout_seconds,
+        )
+    app.add_middleware(CatalogFastPath)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

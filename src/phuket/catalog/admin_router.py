@@ -59,7 +59,7 @@ def admin_view(item_type: str, item: AnyItem) -> ItemFields:
 
 async def _commit_and_invalidate(request: Request, session: AsyncSession) -> None:
     await session.commit()
-    await bump_version(get_cache(request))
+    await bump_version(get_cache(request), request.app)
 
 
 async def _create(request: Request, session: AsyncSession, item_type: str, body: ItemFields) -> Any:

@@ -3,14 +3,23 @@
 number. An admin write bumps the version, so every cached page goes stale at once, in O(1).
 
 Responses carry a weak `ETag` (a hash of the data and the total; `meta` differs per request) and a
-matching `If-None-Match` is answered 304 — from the cache, without touching the database."""
+matching `If-None-Match` is answered 304 — from the cache, without touching the database.
+
+Each process also keeps the pages it served lately in memory (`LocalPages`, bounded in bytes), and the
+catalog version for a second (`VERSION_TTL_SECONDS`). A page in memory is answered by
+`catalog/fastpath.py` before FastAPI's routing and dependencies run; a write in another process (the
+admin API in another worker, `phuket seed`/import) is seen by this one within that second."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import orjson
 from fastapi import Request, Response
@@ -21,6 +30,9 @@ from phuket.core.i18n import current_language
 
 TTL_SECONDS = 3600
 VERSION_KEY = "catalog:version"
+VERSION_TTL_SECONDS = 1.0
+LOCAL_TTL_SECONDS = 60.0
+LOCAL_MAX_BYTES = 16 * 1024 * 1024
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
 
 
@@ -29,7 +41,7 @@ class Payload:
     data: bytes  # the JSON of the response's `data`
     total: int | None = None  # list responses: the X-Total-Count
 
-    @property
+    @cached_property
     def etag(self) -> str:
         digest = hashlib.sha256(self.data + b"|" + str(self.total).encode()).hexdigest()[:32]
         return f'W/"{digest}"'
@@ -49,9 +61,98 @@ class Payload:
         return cls(data=data, total=total if isinstance(total, int) else None)
 
 
+@dataclass(frozen=True)
+class Page:
+    """A response this process served, as the fast path needs it again: its payload, the route that made
+    it (for the metrics label and the rate-limit policy) and its pagination."""
+
+    payload: Payload
+    route: Any
+    params: PageParams | None
+    expires: float
+
+
+class LocalPages:
+    """This process's most recently used pages, by cache key (which carries the catalog version, so an
+    entry never needs invalidating: a bump makes new keys). Bounded in bytes; entries live a minute, so
+    that what changes without an admin write (sea risk, approximate prices) is no staler than before."""
+
+    def __init__(self, max_bytes: int = LOCAL_MAX_BYTES, ttl: float = LOCAL_TTL_SECONDS) -> None:
+        self.max_bytes = max_bytes
+        self.ttl = ttl
+        self.size = 0
+        self._pages: OrderedDict[str, Page] = OrderedDict()
+
+    def get(self, key: str) -> Page | None:
+        page = self._pages.get(key)
+        if page is None:
+            return None
+        if page.expires < time.monotonic():
+            self._drop(key)
+            return None
+        self._pages.move_to_end(key)
+        return page
+
+    def put(self, key: str, payload: Payload, route: Any, params: PageParams | None) -> None:
+        if len(payload.data) > self.max_bytes // 4:
+            return
+        self._drop(key)
+        self._pages[key] = Page(payload, route, params, time.monotonic() + self.ttl)
+        self.size += len(payload.data)
+        while self.size > self.max_bytes:
+            self._drop(next(iter(self._pages)))
+
+    def clear(self) -> None:
+        self._pages.clear()
+        self.size = 0
+
+    def _drop(self, key: str) -> None:
+        page = self._pages.pop(key, None)
+        if page is not None:
+            self.size -= len(page.payload.data)
+
+
+class CatalogCache:
+    """Per application: the shared cache (Redis or in-process), this process's pages and its view of the
+    catalog version."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+        self.pages = LocalPages()
+        self.version_ttl = VERSION_TTL_SECONDS
+        self._version: str | None = None
+        self._version_until = 0.0
+
+    async def version(self) -> str | None:
+        """The catalog version, reread at most every `version_ttl` seconds. None when the shared cache
+        could not be read (Redis down): a write elsewhere could not be seen, so until the next reread
+        no page is served from memory and every request goes to the route and the database."""
+        if time.monotonic() >= self._version_until:
+            errors = getattr(self.cache, "errors", 0)
+            raw = await self.cache.get(VERSION_KEY)
+            failed = getattr(self.cache, "errors", 0) != errors
+            self._version = None if failed else raw.decode() if raw else "0"
+            self._version_until = time.monotonic() + self.version_ttl
+        return self._version
+
+    async def bump(self) -> None:
+        self._version = str(await self.cache.incr(VERSION_KEY))
+        self._version_until = time.monotonic() + self.version_ttl
+        self.pages.clear()
+
+
 def get_cache(request: Request) -> Cache:
     cache: Cache = request.app.state.cache
     return cache
+
+
+def catalog_cache(app: Any) -> CatalogCache:
+    state = app.state
+    found: CatalogCache | None = getattr(state, "catalog_cache", None)
+    if found is None or found.cache is not state.cache:
+        found = CatalogCache(state.cache)
+        state.catalog_cache = found
+    return found
 
 
 async def catalog_version(cache: Cache) -> str:
@@ -59,12 +160,16 @@ async def catalog_version(cache: Cache) -> str:
     return raw.decode() if raw else "0"
 
 
-async def bump_version(cache: Cache) -> None:
-    """Call after the admin's write is committed: every cached catalog response is now stale."""
-    await cache.incr(VERSION_KEY)
+async def bump_version(cache: Cache, app: Any = None) -> None:
+    """Call after the admin's write is committed: every cached catalog response is now stale. With the
+    app, this process sees the new version at once; other processes within `VERSION_TTL_SECONDS`."""
+    if app is not None:
+        await catalog_cache(app).bump()
+    else:
+        await cache.incr(VERSION_KEY)
 
 
-def _key(version: str, request: Request) -> str:
+def page_key(version: str, request: Request) -> str:
     query = sorted(request.query_params.multi_items())
     raw = orjson.dumps([request.url.path, query])
     return f"catalog:v{version}:{current_language.get()}:{hashlib.sha256(raw).hexdigest()}"
@@ -108,21 +213,24 @@ async def cached_response(
 
     `cacheable=False` for answers that depend on bookings (availability filters): those change without
     an admin write, so they are computed every time (ETag/304 still apply)."""
-    cache = get_cache(request)
-    key = _key(await catalog_version(cache), request) if cacheable else None
-    payload: Payload | None = None
-    if key is not None:
-        raw = await cache.get(key)
-        payload = Payload.decode(raw) if raw is not None else None
+    if not cacheable:
+        return render(request, await load(), params)
+    state = catalog_cache(request.app)
+    version = await state.version()
+    key = page_key(version or "0", request)
+    page = state.pages.get(key) if version is not None else None
+    if page is not None:
+        return render(request, page.payload, params)
+    raw = await state.cache.get(key)
+    payload = Payload.decode(raw) if raw is not None else None
     if payload is None:
-        if key is None:
-            payload = await load()
-        else:
 
-            async def store(loaded: Payload) -> None:
-                await cache.set(key, loaded.encode(), TTL_SECONDS)
+        async def store(loaded: Payload) -> None:
+            await state.cache.set(key, loaded.encode(), TTL_SECONDS)
 
-            payload = await _load_once(key, load, store)
+        payload = await _load_once(key, load, store)
+    if version is not None:
+        state.pages.put(key, payload, request.scope.get("route"), params)
     return render(request, payload, params)
 
 

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     db_max_overflow: int = 10
     # How long a request waits for a pooled connection before it is answered 503 (SQLAlchemy's default).
     db_pool_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    # Admission control (core/admission.py): requests one worker runs at once (0: no limit), and how long
+    # a request waits for its turn before it is answered 503 + Retry-After.
+    max_concurrent_requests: int = Field(default=32, ge=0, le=10_000)
+    admission_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
     redis_url: str | None = None
     redis_prefix: str = "phuket:"
 

@@ -51,6 +51,15 @@ HTTP_LATENCY = Histogram(
 HTTP_IN_FLIGHT = Gauge(
     "phuket_http_requests_in_flight", "Requests being handled right now.", multiprocess_mode="livesum"
 )
+HTTP_QUEUED = Gauge(
+    "phuket_http_requests_queued",
+    "Requests waiting for admission (PHUKET_MAX_CONCURRENT_REQUESTS are already running).",
+    multiprocess_mode="livesum",
+)
+ADMISSION_REJECTIONS = Counter(
+    "phuket_admission_rejections_total",
+    "Requests answered 503 after waiting PHUKET_ADMISSION_TIMEOUT_SECONDS for admission.",
+)
 DB_POOL_CHECKED_OUT = Gauge(
     "phuket_db_pool_checked_out",
     "Database connections lent out by the pool.",

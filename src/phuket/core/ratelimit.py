@@ -19,7 +19,7 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import Request
 from limits import RateLimitItem, RateLimitItemPerMinute
@@ -163,4 +163,15 @@ def rate_limit(name: str) -> Callable[[Request], Awaitable[None]]:
         await limiter.check(request, policy)
 
     dependency.__name__ = f"rate_limit_{name}"
+    dependency.rate_limit_policy = policy  # type: ignore[attr-defined]  # read by policy_of()
     return dependency
+
+
+def policy_of(route: Any) -> Policy | None:
+    """The rate-limit policy a route declares in its `dependencies`, for code that answers in its place
+    (catalog/fastpath.py)."""
+    for depends in getattr(route, "dependencies", None) or ():
+        policy = getattr(getattr(depends, "dependency", None), "rate_limit_policy", None)
+        if isinstance(policy, Policy):
+            return policy
+    return None
