@@ -41,6 +41,7 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from phuket.ops.multiproc import prepare_metrics_dir
+    from phuket.ops.protocol import LimitedHttpToolsProtocol
 
     settings = get_settings()
     prepare_metrics_dir(args.workers)
@@ -51,6 +52,7 @@ def serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         reload=args.reload,
+        http=LimitedHttpToolsProtocol,
         server_header=False,
         date_header=True,
         proxy_headers=bool(settings.trusted_proxies),

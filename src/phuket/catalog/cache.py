@@ -211,6 +211,9 @@ async def cached_response(
 ) -> Response:
     """The response from the cache when it holds this (version, language, path, query), else from `load`.
 
+    Public answers only: a page kept in memory is answered by the fast path to anyone who asks for the
+    same path and query, without the route's dependencies (but its rate limit).
+
     `cacheable=False` for answers that depend on bookings (availability filters): those change without
     an admin write, so they are computed every time (ETag/304 still apply)."""
     if not cacheable:

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     log_json: bool = True
     max_body_bytes: int = 1_048_576
     max_upload_bytes: int = 10 * 1_048_576
+    # A request's line and headers together (ops/protocol.py): larger heads are refused with 431.
+    max_header_bytes: int = Field(default=32 * 1024, ge=1024, le=1_048_576)
     public_base_url: str = "http://127.0.0.1:8000"
 
     # Bookings: how long an unpaid `pending` booking holds its dates, and how far ahead one can book.
