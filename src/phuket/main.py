@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             AdmissionMiddleware,
             limit=settings.max_concurrent_requests,
             timeout=settings.admission_timeout_seconds,
+            body_timeout=settings.body_timeout_seconds,
         )
     app.add_middleware(CatalogFastPath)
     if settings.cors_origins:

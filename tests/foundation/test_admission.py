@@ -148,3 +148,36 @@ async def test_a_queued_request_s_body_reaches_the_application_intact() -> None:
 
     inner, sent = await _queued_call(too_large)
     assert inner.called and sent[0]["status"] == 413, "the application answers the oversize body, not a 500"
+
+
+async def test_a_slow_body_holds_no_slot_and_is_cut_off_after_the_body_timeout() -> None:
+    inner = _Recorder()
+    middleware = AdmissionMiddleware(inner, limit=1, timeout=5, body_timeout=0.2)
+    never = asyncio.Event()
+    sent: dict[str, list[Message]] = {"slow": [], "quick": []}
+
+    async def dribble() -> Message:
+        await never.wait()  # the rest of the body never comes
+        return {"type": "http.disconnect"}
+
+    async def empty() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    def sender(name: str) -> Send:
+        async def send(message: Message) -> None:
+            sent[name].append(message)
+
+        return send
+
+    post = {"type": "http", "method": "POST", "path": "/v1/bookings", "query_string": b""}
+    slow = {**post, "headers": [(b"content-length", b"100"), (b"content-type", b"application/json")]}
+    quick = {**post, "headers": []}
+    slow_call = asyncio.create_task(middleware(slow, dribble, sender("slow")))
+    await asyncio.sleep(0.05)
+    assert middleware.gate.running == 0, "waiting for a body takes no slot"
+    await asyncio.wait_for(middleware(quick, empty, sender("quick")), 1)
+    assert sent["quick"][0]["status"] == 200
+    await asyncio.wait_for(slow_call, 1)
+    assert sent["slow"][0]["status"] == 408
+    body = b"".join(m.get("body", b"") for m in sent["slow"])
+    assert b'"VALIDATION_ERROR"' in body and b"did not arrive in time" in body

@@ -7,6 +7,7 @@ import contextlib
 import json
 import re
 import socket
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -110,3 +111,28 @@ def test_malformed_http_gets_a_400_in_the_contract_shape(server: Server) -> None
     assert status == 400
     assert json.loads(body)["error"]["code"] == "VALIDATION_ERROR"
     assert "content-type: application/json" in headers
+
+
+def test_connections_that_send_no_complete_head_are_closed(database_url: str) -> None:
+    """Slowloris: uvicorn kept a silent connection, or one with half a head, open for ever."""
+    env = server_env(database_url, PHUKET_HEADER_TIMEOUT_SECONDS="1")
+    with running_server(env) as server:
+        host, port = server.base_url.removeprefix("http://").split(":")
+        idle = socket.create_connection((host, int(port)), timeout=10)
+        half = socket.create_connection((host, int(port)), timeout=10)
+        with idle, half:
+            half.sendall(b"GET /health/live HTTP/1.1\r\nHost: test\r\nX-Slow: ")
+            started = time.monotonic()
+            assert idle.recv(100) == b"" and half.recv(100) == b"", "closed by the server"
+            assert time.monotonic() - started < 5
+        # A keep-alive connection that sends whole requests, with pauses shorter than the timeout.
+        with socket.create_connection((host, int(port)), timeout=10) as polite:
+            for _ in range(3):
+                polite.sendall(b"GET /health/live HTTP/1.1\r\nHost: test\r\n\r\n")
+                reply = b""
+                while not reply.endswith(b"}"):  # the JSON body's end
+                    chunk = polite.recv(65536)
+                    assert chunk, f"closed mid-conversation: {reply!r}"
+                    reply += chunk
+                assert reply.startswith(b"HTTP/1.1 200 ")
+                time.sleep(0.6)

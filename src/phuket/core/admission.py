@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from phuket.core import metrics
 from phuket.core.errors import error_response
+from phuket.core.i18n import translate
 
 _BYPASS = ("/health", "/metrics")
 # nginx's convention: the client closed the connection before the answer. Logged and counted, never sent.
@@ -84,21 +85,50 @@ class AdmissionGate:
 
 
 class AdmissionMiddleware:
-    def __init__(self, app: ASGIApp, *, limit: int, timeout: float) -> None:
+    """Requests with a body are admitted once the body has fully arrived (within `body_timeout`, else
+    408): a client that sends its body slowly holds a connection, never one of the slots."""
+
+    def __init__(self, app: ASGIApp, *, limit: int, timeout: float, body_timeout: float = 60.0) -> None:
         self.app = app
         self.gate = AdmissionGate(limit, timeout)
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(_BYPASS):
             await self.app(scope, receive, send)
             return
-        if not self.gate.try_acquire():
-            await self._queue(scope, receive, send)
+        if _has_body(scope):
+            try:
+                received = await self._read_body(receive)
+            except TimeoutError:
+                await error_response(None, 408, "VALIDATION_ERROR", translate("body.timeout"))(
+                    scope, receive, send
+                )
+                return
+            if received and isinstance(received[0], dict) and received[0]["type"] == "http.disconnect":
+                await Response(status_code=CLIENT_CLOSED_REQUEST)(scope, receive, send)
+                return
+            receive = _replay(received, receive)
+        if self.gate.try_acquire():
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                self.gate.release()
             return
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.gate.release()
+        await self._queue(scope, receive, send)
+
+    async def _read_body(self, receive: Receive) -> list[Message | BaseException]:
+        received: list[Message | BaseException] = []
+        async with asyncio.timeout(self.body_timeout):
+            while True:
+                try:
+                    message = await receive()
+                except Exception as exc:  # e.g. over the size limit: the application answers that
+                    received.append(exc)
+                    return received
+                received.append(message)
+                if message["type"] != "http.request" or not message.get("more_body", False):
+                    return received
 
     async def _queue(self, scope: Scope, receive: Receive, send: Send) -> None:
         metrics.HTTP_QUEUED.inc()
@@ -114,22 +144,45 @@ class AdmissionMiddleware:
             )
             return
         try:
-            # A client that gave up while queued (a timeout, a closed app) is not worth the work: the
-            # first message tells (the body, or a disconnect); it is replayed to the application.
-            try:
-                first: Message | BaseException = await receive()
-            except Exception as exc:  # e.g. the body is over the limit: the application answers that
-                first = exc
-            if not isinstance(first, BaseException) and first["type"] == "http.disconnect":
+            # A client that gave up while queued (a timeout, a closed app) is not worth the work.
+            gone, receive = await _left(receive)
+            if gone:
                 await Response(status_code=CLIENT_CLOSED_REQUEST)(scope, receive, send)  # for logs, metrics
                 return
-            await self.app(scope, _replay(first, receive), send)
+            await self.app(scope, receive, send)
         finally:
             self.gate.release()
 
 
-def _replay(first: Message | BaseException, receive: Receive) -> Receive:
-    pending: list[Message | BaseException] = [first]
+def _has_body(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return bool(value != b"0")
+        if name == b"transfer-encoding":
+            return True
+    return False
+
+
+async def _left(receive: Receive) -> tuple[bool, Receive]:
+    """Whether the client has disconnected, without waiting: a receive() that answers at once is either
+    the disconnect or a message the application still needs (then replayed); one that would wait is
+    cancelled (the server's receive is cancel-safe)."""
+    probe = asyncio.ensure_future(receive())
+    await asyncio.sleep(0)
+    if not probe.done():
+        probe.cancel()
+        return False, receive
+    try:
+        message = probe.result()
+    except Exception as exc:
+        return False, _replay([exc], receive)
+    if message["type"] == "http.disconnect":
+        return True, receive
+    return False, _replay([message], receive)
+
+
+def _replay(messages: list[Message | BaseException], receive: Receive) -> Receive:
+    pending = list(reversed(messages))
 
     async def wrapped() -> Message:
         if not pending:

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 10 * 1_048_576
     # A request's line and headers together (ops/protocol.py): larger heads are refused with 431.
     max_header_bytes: int = Field(default=32 * 1024, ge=1024, le=1_048_576)
+    # How long a connection may take to send a complete request head (connections idle or dribbling).
+    header_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
+    # How long a request may take to send its whole body; it is read before it queues for admission.
+    body_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
     public_base_url: str = "http://127.0.0.1:8000"
 
     # Bookings: how long an unpaid `pending` booking holds its dates, and how far ahead one can book.

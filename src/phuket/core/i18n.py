@@ -80,6 +80,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "The service is temporarily unavailable.",
         "ru": "Сервис временно недоступен.",
     },
+    "body.timeout": {
+        "en": "The request body did not arrive in time.",
+        "ru": "Тело запроса не пришло вовремя.",
+    },
     "TOO_FEW_GUESTS": {"en": "Too few guests for this item.", "ru": "Слишком мало гостей."},
     # bookings: details of INVALID_DATES and friends
     "dates.end_required": {"en": "An end date is required.", "ru": "Укажите дату окончания."},

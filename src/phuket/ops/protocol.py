@@ -12,11 +12,17 @@ the application sees anything. Two checks:
   endless head is cut off once past the limit: a chunk that starts and ends inside one head counts
   whole; a chunk in which a head completes is left to the first check.
 
+A head must also arrive within `PHUKET_HEADER_TIMEOUT_SECONDS` (20 s) of the connection opening or of
+its first byte; uvicorn has no such timeout, so a connection that sent nothing, or half a head, was kept
+open for ever (slowloris: a few hundred of them exhaust the server's file descriptors). Such a
+connection is closed, unless a response on it is still under way.
+
 Uvicorn's own answer to unparsable HTTP (400 in plain text) becomes 400 `VALIDATION_ERROR` in JSON.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -31,15 +37,46 @@ from phuket.core.middleware import API_CSP, SECURITY_HEADERS
 class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.max_head_bytes = get_settings().max_header_bytes
+        settings = get_settings()
+        self.max_head_bytes = settings.max_header_bytes
+        self.head_timeout = settings.header_timeout_seconds
+        self._head_timer: asyncio.TimerHandle | None = None
         self._in_head = True  # a connection starts by waiting for a request's head
         self._heads = 0  # heads completed on this connection
         self._arrived = 0  # bytes received inside the current head (whole chunks)
         self._size = 0  # the current head's URL, header names and values
         self._too_large = False
 
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_head_timer()
+        super().connection_lost(exc)
+
+    def _arm_head_timer(self) -> None:
+        if self._head_timer is None:
+            self._head_timer = self.loop.call_later(self.head_timeout, self._head_timed_out)
+
+    def _disarm_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if self.transport.is_closing():
+            return
+        if self.cycle is not None and not self.cycle.response_complete:
+            self._arm_head_timer()  # a pipelined head waits while the request before it is answered
+            return
+        self.logger.info("connection closed: no complete request head within %s s", self.head_timeout)
+        self.transport.close()
+
     def on_message_begin(self) -> None:
         self._size = 0
+        self._arm_head_timer()
         super().on_message_begin()
 
     def on_url(self, url: bytes) -> None:
@@ -51,6 +88,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
+        self._disarm_head_timer()
         self._in_head = False
         self._heads += 1
         self._arrived = 0
