@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Coroutine
@@ -36,6 +37,22 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reload", action="store_true", help="development only")
 
 
+MAX_OPEN_FILES = 1_048_576
+
+
+def _raise_open_files_limit() -> None:
+    """Each connection is a file descriptor. Many hosts give a process a soft limit of 1,024 (and a hard
+    one far above): past it, accept() fails and clients see refused connections. Like nginx's
+    `worker_rlimit_nofile`, the server raises its soft limit to the hard one; the workers inherit it."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = MAX_OPEN_FILES if hard == resource.RLIM_INFINITY else min(hard, MAX_OPEN_FILES)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
 @command("serve", "serve the API and the web client", _serve_args)
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
@@ -45,6 +62,7 @@ def serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     prepare_metrics_dir(args.workers)
+    _raise_open_files_limit()
     uvicorn.run(
         "phuket.main:create_app",
         factory=True,

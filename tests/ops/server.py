@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -58,8 +59,16 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def running_server(env: dict[str, str], *, workers: int = 1) -> Iterator[Server]:
+def running_server(
+    env: dict[str, str], *, workers: int = 1, open_files: int | None = None
+) -> Iterator[Server]:
+    """`open_files`: start the server with this soft limit on open files (as a stingy host would)."""
     port = free_port()
+
+    def limit_open_files() -> None:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, hard))
+
     with tempfile.TemporaryDirectory(prefix="phuket-serve-") as tmp:
         log_path = Path(tmp) / "server.log"
         with log_path.open("wb") as log:
@@ -77,6 +86,7 @@ def running_server(env: dict[str, str], *, workers: int = 1) -> Iterator[Server]
                     str(workers),
                 ],
                 env=env,
+                preexec_fn=limit_open_files if open_files is not None else None,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

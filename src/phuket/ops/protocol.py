@@ -3,7 +3,7 @@ and malformed HTTP answered in the contract's error shape.
 
 httptools (llhttp) sets no limit of its own, and uvicorn adds none: a client could send megabytes of
 headers, or a hundred thousand of them, and each would be kept in memory (found by
-tests/ops/test_header_limits.py). Here a head over `PHUKET_MAX_HEADER_BYTES` (32 KiB by default; nginx
+tests/ops/test_connection_limits.py). Here a head over `PHUKET_MAX_HEADER_BYTES` (32 KiB by default; nginx
 allows 32 KiB, Node.js 16 KiB) is answered 431 `PAYLOAD_TOO_LARGE` and the connection is closed, before
 the application sees anything. Two checks:
 

@@ -1,14 +1,17 @@
-"""Oversize request heads against a real server (ops/protocol.py): httptools sets no limit of its own,
-so before this a 10 MB header, or 100,000 headers, were read into memory and answered 200."""
+"""Connection-level limits against a real server: oversize request heads and slow clients
+(ops/protocol.py), and the open-files limit (`phuket serve`). Before them, a 10 MB header or 100,000
+headers were read into memory and answered 200, and a silent connection stayed open for ever."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import re
+import resource
 import socket
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -136,3 +139,14 @@ def test_connections_that_send_no_complete_head_are_closed(database_url: str) ->
                     reply += chunk
                 assert reply.startswith(b"HTTP/1.1 200 ")
                 time.sleep(0.6)
+
+
+def test_the_server_raises_a_stingy_open_files_limit(database_url: str) -> None:
+    """1,000 connections need 1,000 descriptors; many hosts start a process with a soft limit of 1,024."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard < 4096:
+        pytest.fail(f"this machine's hard limit on open files is {hard}: the test needs at least 4096")
+    with running_server(server_env(database_url), open_files=256) as server:
+        limits = Path(f"/proc/{server.process.pid}/limits").read_text()
+        line = next(ln for ln in limits.splitlines() if ln.startswith("Max open files"))
+        assert int(line.split()[3]) == min(hard, 1_048_576), line
