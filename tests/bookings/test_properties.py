@@ -3,6 +3,7 @@ create / cancel / expire ever leaves two live bookings of one item overlapping."
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -108,7 +109,9 @@ async def test_no_sequence_of_operations_double_books(app: Any, ops: list[tuple[
         await session.execute(Booking.__table__.delete())
     items = [await make_vehicle(app, turnaround_days=n) for n in (0, 1)]
     async with db.sessionmaker() as session, session.begin():
-        user = User(email=f"prop-{id(ops)}-{len(ops)}@example.com", full_name="P", password_hash=None)
+        # One user per example; examples share the test's database. (`id(ops)` was reused by Python once a
+        # previous example's list was freed: two examples, one email, a UNIQUE failure.)
+        user = User(email=f"prop-{uuid.uuid4().hex}@example.com", full_name="P", password_hash=None)
         session.add(user)
     model: list[tuple[str, int, date, date]] = []  # (booking id, item index, start, blocked_until) still live
     created: list[str] = []
