@@ -15,7 +15,6 @@ import asyncio
 import json
 import os
 import platform
-import resource
 import secrets
 import shutil
 import signal
@@ -41,6 +40,8 @@ PASSWORD = "Bench-password-42"
 sys.path.insert(0, str(ROOT / "bench"))
 
 from report import summarize_profile, write_report  # noqa: E402
+
+from phuket.cli import raise_open_files_limit  # noqa: E402
 
 
 def log(message: str) -> None:
@@ -83,11 +84,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def raise_fd_limit() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(max(soft, 65536), hard), hard))
 
 
 def worker_pids(parent: int) -> list[int]:
@@ -372,7 +368,7 @@ def main() -> None:
         return
     binary = ensure_wrk()
     load_before = os.getloadavg()
-    raise_fd_limit()
+    raise_open_files_limit()  # wrk, a child of this process, opens a thousand connections
     RESULTS.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="phuket-bench-"))
     postgres = not args.sqlite and asyncio.run(_services_up())

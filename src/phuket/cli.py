@@ -40,10 +40,11 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
 MAX_OPEN_FILES = 1_048_576
 
 
-def _raise_open_files_limit() -> None:
+def raise_open_files_limit() -> None:
     """Each connection is a file descriptor. Many hosts give a process a soft limit of 1,024 (and a hard
     one far above): past it, accept() fails and clients see refused connections. Like nginx's
-    `worker_rlimit_nofile`, the server raises its soft limit to the hard one; the workers inherit it."""
+    `worker_rlimit_nofile`, the server raises its soft limit to the hard one; the workers inherit it
+    (so does `make bench`, whose wrk opens a thousand connections)."""
     import resource
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -62,7 +63,7 @@ def serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     prepare_metrics_dir(args.workers)
-    _raise_open_files_limit()
+    raise_open_files_limit()
     uvicorn.run(
         "phuket.main:create_app",
         factory=True,

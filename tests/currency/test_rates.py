@@ -249,12 +249,17 @@ async def test_the_breaker_opens_after_five_failures_and_closes_after_a_good_pro
     assert breaker_states()["currency"] == "closed"
 
 
+async def approximate(session_or_app: Any, amount_thb: Decimal, currency: str) -> dict[str, Any] | None:
+    convert = await service.approximator(session_or_app, currency)
+    return None if convert is None else convert(amount_thb).model_dump(by_alias=True)
+
+
 async def test_approximate_prices_in_the_users_currency(app: Any) -> None:
     async with app.state.db.sessionmaker() as session:
-        rub = await service.approximate(session, Decimal("1000"), "RUB")
+        rub = await approximate(session, Decimal("1000"), "RUB")
         assert rub is not None
         assert (rub["amount"], rub["currency"], rub["source"]) == ("2450.00", "RUB", "bundled-snapshot")
-        assert await service.approximate(session, Decimal("1000"), "THB") is None
-        assert await service.approximate(session, Decimal("1000"), "XXX") is None
-    jpy = await service.approximate(app, Decimal("1500"), "jpy")
+        assert await approximate(session, Decimal("1000"), "THB") is None
+        assert await approximate(session, Decimal("1000"), "XXX") is None
+    jpy = await approximate(app, Decimal("1500"), "jpy")
     assert jpy is not None and jpy["amount"] == "6526" and jpy["updatedAt"] == "2026-11-01T00:00:00Z"

@@ -166,11 +166,8 @@ async def test_event_loop_lag_is_reported(client: httpx.AsyncClient) -> None:
     assert lag is not None and lag >= 0
 
 
-def _value(text: str, name: str) -> float:
-    for line in text.splitlines():
-        if line.startswith(name + " ") or line.startswith(name + "{"):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
+def counter(text: str, name: str) -> float:
+    return value(text, name) or 0.0
 
 
 async def test_business_metrics_are_fed_by_the_features(client: httpx.AsyncClient, app: Any) -> None:
@@ -190,11 +187,12 @@ async def test_business_metrics_are_fed_by_the_features(client: httpx.AsyncClien
             await breaker.call(_failing)
     after = (await client.get("/metrics")).text
     assert (
-        _value(after, "phuket_bookings_created_total") == _value(before, "phuket_bookings_created_total") + 1
+        counter(after, "phuket_bookings_created_total")
+        == counter(before, "phuket_bookings_created_total") + 1
     )
     assert (
-        _value(after, "phuket_bookings_cancelled_total")
-        == _value(before, "phuket_bookings_cancelled_total") + 1
+        counter(after, "phuket_bookings_cancelled_total")
+        == counter(before, "phuket_bookings_cancelled_total") + 1
     )
     assert 'phuket_circuit_breaker_state{provider="metrics-probe"} 2.0' in after
 

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from phuket.auth.dependencies import AdminUser, CurrentUser, SettingsDep
 from phuket.bookings import availability, service
@@ -44,7 +45,6 @@ _WRITE = [Depends(rate_limit("user"))]
     "running with that key is 409 `CONFLICT`.",
 )
 async def create_booking(
-    request: Request,
     body: BookingCreate,
     idem: IdempotencyDep,
     user: CurrentUser,
@@ -54,7 +54,7 @@ async def create_booking(
     if idem.replay is not None:
         return idem.replay
     booking = await service.create_booking(session, settings, user, body, now=utcnow())
-    [public] = await _present(request, session, [booking], user.currency)
+    [public] = await _present(session, [booking], user.currency)
     data = public.model_dump(mode="json", by_alias=True)
     await idem.store(session, status.HTTP_201_CREATED, data)
     return envelope(data)
@@ -93,7 +93,7 @@ async def list_my_bookings(
         session, user.id, status=status_filter, offset=page.offset, limit=page.limit
     )
     set_pagination_headers(request, response, page, total)
-    return envelope(await _present(request, session, rows, currency or user.currency))
+    return envelope(await _present(session, rows, currency or user.currency))
 
 
 CurrencyQuery = Annotated[
@@ -103,7 +103,7 @@ CurrencyQuery = Annotated[
 
 
 async def _present(
-    request: Request, session: Any, bookings: Sequence[Booking], currency: str | None
+    session: AsyncSession, bookings: Sequence[Booking], currency: str | None
 ) -> list[BookingPublic]:
     items = await service.item_summaries(session, bookings)
     convert = await approximator(session, currency)
@@ -117,8 +117,8 @@ async def _present(
     return result
 
 
-async def _public(request: Request, session: Any, booking: Booking, currency: str | None) -> Any:
-    [public] = await _present(request, session, [booking], currency)
+async def _public(session: AsyncSession, booking: Booking, currency: str | None) -> Any:
+    [public] = await _present(session, [booking], currency)
     return envelope(public)
 
 
@@ -133,14 +133,13 @@ BookingId = Annotated[str, Path(min_length=1, max_length=64)]
     summary="One of my bookings (404 for anyone else's)",
 )
 async def get_booking(
-    request: Request,
     booking_id: BookingId,
     user: CurrentUser,
     session: SessionDep,
     currency: CurrencyQuery = None,
 ) -> Any:
     booking = await service.get_for_user(session, user, booking_id)
-    return await _public(request, session, booking, currency or user.currency)
+    return await _public(session, booking, currency or user.currency)
 
 
 @router.post(
@@ -151,7 +150,6 @@ async def get_booking(
     summary="Cancel my booking; the refund follows the item's cancellation policy",
 )
 async def cancel_booking(
-    request: Request,
     booking_id: BookingId,
     user: CurrentUser,
     session: SessionDep,
@@ -160,7 +158,7 @@ async def cancel_booking(
     booking = await service.get_for_user(session, user, booking_id)
     by = "admin" if user.is_admin and booking.user_id != user.id else "user"
     await service.cancel(session, booking, by=by, now=utcnow(), reason=body.reason if body else None)
-    return await _public(request, session, booking, user.currency)
+    return await _public(session, booking, user.currency)
 
 
 def _availability_route(kind: str, item_type: str) -> None:
@@ -215,11 +213,11 @@ async def admin_list(
         session, None, status=status_filter, offset=page.offset, limit=page.limit
     )
     set_pagination_headers(request, response, page, total)
-    return envelope(await _present(request, session, rows, None))
+    return envelope(await _present(session, rows, None))
 
 
 async def _admin_action(
-    request: Request, action: str, booking_id: str, admin: Any, session: Any, reason: str | None = None
+    action: str, booking_id: str, admin: Any, session: AsyncSession, reason: str | None = None
 ) -> Any:
     booking = await service.get_for_user(session, admin, booking_id)
     now = utcnow()
@@ -229,7 +227,7 @@ async def _admin_action(
         await service.complete(session, booking, now=now)
     else:
         await service.cancel(session, booking, by="admin", now=now, reason=reason)
-    return await _public(request, session, booking, None)
+    return await _public(session, booking, None)
 
 
 @admin_router.post(
@@ -238,10 +236,8 @@ async def _admin_action(
     responses=error_responses(401, 403, 404, 422),
     summary="Confirm a pending booking (admin)",
 )
-async def admin_confirm(
-    request: Request, booking_id: BookingId, admin: AdminUser, session: SessionDep
-) -> Any:
-    return await _admin_action(request, "confirm", booking_id, admin, session)
+async def admin_confirm(booking_id: BookingId, admin: AdminUser, session: SessionDep) -> Any:
+    return await _admin_action("confirm", booking_id, admin, session)
 
 
 @admin_router.post(
@@ -250,10 +246,8 @@ async def admin_confirm(
     responses=error_responses(401, 403, 404, 422),
     summary="Mark a confirmed booking completed (admin)",
 )
-async def admin_complete(
-    request: Request, booking_id: BookingId, admin: AdminUser, session: SessionDep
-) -> Any:
-    return await _admin_action(request, "complete", booking_id, admin, session)
+async def admin_complete(booking_id: BookingId, admin: AdminUser, session: SessionDep) -> Any:
+    return await _admin_action("complete", booking_id, admin, session)
 
 
 @admin_router.post(
@@ -263,10 +257,9 @@ async def admin_complete(
     summary="Cancel a booking on the company's side: full refund of what was paid (admin)",
 )
 async def admin_cancel(
-    request: Request,
     booking_id: BookingId,
     admin: AdminUser,
     session: SessionDep,
     body: CancelRequest | None = None,
 ) -> Any:
-    return await _admin_action(request, "cancel", booking_id, admin, session, body.reason if body else None)
+    return await _admin_action("cancel", booking_id, admin, session, body.reason if body else None)

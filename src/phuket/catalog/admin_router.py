@@ -27,7 +27,7 @@ from phuket.catalog.admin_schemas import (
     VehicleCreate,
     VehicleUpdate,
 )
-from phuket.catalog.cache import bump_version, get_cache
+from phuket.catalog.cache import catalog_cache
 from phuket.catalog.models import AnyItem
 from phuket.catalog.router import get_media_storage
 from phuket.catalog.schemas import media_url
@@ -59,7 +59,7 @@ def admin_view(item_type: str, item: AnyItem) -> ItemFields:
 
 async def _commit_and_invalidate(request: Request, session: AsyncSession) -> None:
     await session.commit()
-    await bump_version(get_cache(request), request.app)
+    await catalog_cache(request.app).bump()
 
 
 async def _create(request: Request, session: AsyncSession, item_type: str, body: ItemFields) -> Any:

@@ -155,18 +155,11 @@ def catalog_cache(app: Any) -> CatalogCache:
     return found
 
 
-async def catalog_version(cache: Cache) -> str:
-    raw = await cache.get(VERSION_KEY)
-    return raw.decode() if raw else "0"
-
-
-async def bump_version(cache: Cache, app: Any = None) -> None:
-    """Call after the admin's write is committed: every cached catalog response is now stale. With the
-    app, this process sees the new version at once; other processes within `VERSION_TTL_SECONDS`."""
-    if app is not None:
-        await catalog_cache(app).bump()
-    else:
-        await cache.incr(VERSION_KEY)
+async def bump_version(cache: Cache) -> None:
+    """For a process without the app (`phuket seed`, an import), after its write is committed: every
+    cached catalog response is now stale; the serving processes see it within `VERSION_TTL_SECONDS`.
+    The admin API calls `catalog_cache(app).bump()`, which this process also sees at once."""
+    await cache.incr(VERSION_KEY)
 
 
 def page_key(version: str, request: Request) -> str:

@@ -230,10 +230,3 @@ async def approximator(app_or_deps: Any, currency: str | None) -> Callable[[Deci
         )
 
     return convert
-
-
-async def approximate(session_or_deps: Any, amount_thb: Decimal, currency: str) -> dict[str, Any] | None:
-    """One amount in the user's currency (THB stays what is charged), as the camelCase dict
-    `{"amount", "currency", "rate", "updatedAt", "source"}`, or None for THB or an unsupported currency."""
-    convert = await approximator(session_or_deps, currency)
-    return None if convert is None else convert(amount_thb).model_dump(by_alias=True)

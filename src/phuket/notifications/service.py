@@ -56,11 +56,6 @@ async def forget_token(session: AsyncSession, token: str) -> None:
     await session.execute(delete(Device).where(Device.token == token))
 
 
-async def booking_event(session: AsyncSession, booking: Booking) -> dict[str, Any] | None:
-    """The same payload as the bookings feature's own outbox events."""
-    return await bookings.event_payload(session, booking)
-
-
 async def enqueue_reminders(session: AsyncSession, *, now: datetime) -> int:
     """A reminder for each confirmed booking starting within 24 h, once (the reminder row's key)."""
     rows = (
@@ -78,7 +73,7 @@ async def enqueue_reminders(session: AsyncSession, *, now: datetime) -> int:
     ).scalars()
     count = 0
     for booking in rows.all():
-        payload = await booking_event(session, booking)
+        payload = await bookings.event_payload(session, booking)
         try:
             async with session.begin_nested():
                 session.add(BookingReminder(booking_id=booking.id, created_at=now))

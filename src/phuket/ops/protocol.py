@@ -23,14 +23,13 @@ Uvicorn's own answer to unparsable HTTP (400 in plain text) becomes 400 `VALIDAT
 from __future__ import annotations
 
 import asyncio
-import uuid
-from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from phuket.core.config import get_settings
+from phuket.core.errors import error_response
+from phuket.core.http import new_request_id, request_id_var
 from phuket.core.middleware import API_CSP, SECURITY_HEADERS
 
 
@@ -123,24 +122,22 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             self._answer(b"400 Bad Request", "VALIDATION_ERROR", "The request is not valid HTTP.")
 
     def _answer(self, status: bytes, code: str, message: str) -> None:
-        request_id = str(uuid.uuid4())
-        timestamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        body = orjson.dumps(
-            {
-                "error": {"code": code, "message": message, "details": []},
-                "meta": {"requestId": request_id, "timestamp": timestamp},
-            }
-        )
+        """The contract's error response (core/errors.py), written straight to the transport."""
+        request_id = new_request_id(None)
+        token = request_id_var.set(request_id)
+        try:
+            response = error_response(None, int(status[:3]), code, message)
+        finally:
+            request_id_var.reset(token)
         head = [b"HTTP/1.1 ", status, b"\r\n"]
         for name, value in [
             *self.server_state.default_headers,
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
+            *response.raw_headers,
             (b"connection", b"close"),
             (b"x-request-id", request_id.encode()),
             *SECURITY_HEADERS,
             (b"content-security-policy", API_CSP),
         ]:
             head += [name, b": ", value, b"\r\n"]
-        self.transport.write(b"".join([*head, b"\r\n", body]))
+        self.transport.write(b"".join([*head, b"\r\n", response.body]))
         self.transport.close()

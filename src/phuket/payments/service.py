@@ -170,9 +170,7 @@ async def mark_paid(session: AsyncSession, booking_id: str, *, now: datetime) ->
 
 
 async def enqueue_payment_received(session: AsyncSession, booking: Booking, amount: Decimal) -> None:
-    from phuket.notifications.service import booking_event
-
-    payload = await booking_event(session, booking)
+    payload = await bookings.event_payload(session, booking)
     if payload is not None:
         payload["amountReceived"] = f"{amount:.2f}"
         await enqueue(session, "payment_received", payload, user_id=booking.user_id)
