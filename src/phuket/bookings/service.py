@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phuket.bookings import availability
@@ -127,11 +127,22 @@ async def create_booking(
                 raise BusinessRuleError("ITEM_UNAVAILABLE") from exc
             if "confirmation_code" not in text:
                 raise
-    else:  # pragma: no cover - 25^8 codes; five collisions in a row do not happen
+        except DBAPIError as exc:
+            # PostgreSQL: two transactions inserting overlapping stays each wait on the other's row in the
+            # exclusion index, and one is chosen as the deadlock's victim (40P01). Only the savepoint is
+            # lost: try again, and the retry waits for the other booking and then sees it (or its absence).
+            if not _is_deadlock(exc):
+                raise
+    else:  # five confirmation-code collisions or lost deadlocks in a row
         raise BusinessRuleError("CONFLICT")
     await enqueue(session, "booking_created", _event(booking, item, user), user_id=user.id)
     metrics.BOOKINGS_CREATED.inc()
     return booking
+
+
+def _is_deadlock(exc: DBAPIError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return code == "40P01" or "deadlock detected" in str(exc.orig).lower()
 
 
 def _event(booking: Booking, item: AnyItem, user: User) -> dict[str, Any]:
