@@ -30,6 +30,18 @@ def _plain(value: str) -> str:
     return clean_name(value)
 
 
+def _at_least(length: int) -> AfterValidator:
+    """The minimum length, checked on the cleaned text: cleaning (markup stripped, spaces folded, Unicode
+    composed) can shorten a value, and a stored value must still satisfy the schemas that show it."""
+
+    def check(value: str) -> str:
+        if len(value) < length:
+            raise AppErrorKey("field.too_short")
+        return value
+
+    return AfterValidator(check)
+
+
 def _unique(values: list[Any]) -> list[Any]:
     if len(set(values)) != len(values):
         raise AppErrorKey("field.duplicates")
@@ -37,8 +49,8 @@ def _unique(values: list[Any]) -> list[Any]:
 
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=2, max_length=120)]
-Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_plain)]
-Place = Annotated[str, Field(min_length=2, max_length=60), AfterValidator(_plain)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_plain), _at_least(1)]
+Place = Annotated[str, Field(min_length=2, max_length=60), AfterValidator(_plain), _at_least(2)]
 Price = Annotated[Decimal, Field(ge=0, le=Decimal("9999999.99"), max_digits=12, decimal_places=2)]
 Percent = Annotated[int, Field(ge=0, le=100)]
 ClockTime = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
@@ -57,7 +69,7 @@ class BilingualText(RequestModel):
     ru: Annotated[str, Field(max_length=5000), AfterValidator(lambda v: v and _plain(v))] = ""
 
 
-Highlight = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_plain)]
+Highlight = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_plain), _at_least(1)]
 
 
 class BilingualList(RequestModel):
@@ -88,8 +100,8 @@ class ItemFields(RequestModel):
 
 class VehicleCreate(ItemFields):
     type: VehicleType
-    brand: Annotated[str, Field(min_length=1, max_length=60), AfterValidator(_plain)]
-    model: Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_plain)]
+    brand: Annotated[str, Field(min_length=1, max_length=60), AfterValidator(_plain), _at_least(1)]
+    model: Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_plain), _at_least(1)]
     year: int | None = Field(default=None, ge=1980, le=2100)
     engine_cc: int | None = Field(default=None, ge=0, le=10_000)
     seats: int = Field(default=2, ge=1, le=60)
